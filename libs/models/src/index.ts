@@ -1,0 +1,5 @@
+export * from './lib/task-status';
+export * from './lib/roles';
+export * from './lib/kinds';
+export * from './lib/wire';
+export * from './lib/redis-keys';
