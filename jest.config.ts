@@ -22,11 +22,17 @@ const projects = [
   ['persistence', 'libs/persistence'],
   ['task-engine', 'libs/task-engine'],
   ['ssh', 'libs/ssh'],
+  ['config', 'libs/config'],
+  ['logging', 'libs/logging'],
+  ['redis', 'libs/redis'],
   ['testing', 'libs/testing'],
 ] as const;
 
 const moduleNameMapper = {
-  '^@semaphore/(models|persistence|task-engine|ssh|testing)$': join(__dirname, 'libs/$1/src/index.ts'),
+  '^@semaphore/(models|persistence|task-engine|ssh|testing|config|logging|redis)$': join(
+    __dirname,
+    'libs/$1/src/index.ts',
+  ),
 };
 
 const config: Config = {

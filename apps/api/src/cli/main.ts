@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { CliError, processOutput, type CliOutput } from './cli-output';
+import { registerServerCommands } from './commands/server.command';
+import { registerUserCommands } from './commands/user.command';
+import { productVersion } from './version';
+
+export function buildCli(out: CliOutput): Command {
+  const program = new Command('semaphore')
+    .description('Semaphore-compatible automation control plane')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => out.line(productVersion()));
+  registerServerCommands(program, out);
+  registerUserCommands(program, out);
+  return program;
+}
+
+export async function runCli(argv: string[], out: CliOutput = processOutput): Promise<number> {
+  try {
+    await buildCli(out).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      out.error(`error: ${err.message}`);
+      return 1;
+    }
+    out.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+/** Entry point of the `semaphore` command. */
+export function cliMain(argv: string[] = process.argv.slice(2)): void {
+  const longRunning = ['server', 'service', 'runner'].includes(argv[0] ?? '');
+  void runCli(argv).then((code) => {
+    // Long-running commands keep the process alive themselves; the others exit when done.
+    if (code !== 0 || !longRunning) process.exit(code);
+  });
+}
+
+if (require.main === module) cliMain();

@@ -1,0 +1,13 @@
+export { ConfigError, EnvReader } from './lib/env-reader';
+export type { Env } from './lib/env-reader';
+export {
+  parseBase64Key,
+  parseBool,
+  parseEnum,
+  parseInteger,
+  parseJson,
+  parseList,
+  parsePort,
+  parseUrl,
+} from './lib/env-parsers';
+export { loadOrExit } from './lib/fail-on-config-error';

@@ -1,0 +1,3 @@
+export { loggingModule } from './logger.module';
+export type { LoggingOptions } from './logger.module';
+export { redactPaths, REDACTED, SECRET_FIELD_NAMES } from './redaction';

@@ -1,0 +1,2 @@
+export { createRedisClient, waitForRedis, closeRedis } from './redis-client';
+export type { RedisClientOptions } from './redis-client';
