@@ -45,18 +45,19 @@ export default tseslint.config(
             // task-engine and ssh are plain TypeScript: no NestJS, no TypeORM.
             {
               sourceTag: 'type:engine',
-              onlyDependOnLibsWithTags: ['type:models', 'type:ssh'],
+              onlyDependOnLibsWithTags: ['type:models', 'type:ssh', 'type:testing'],
               bannedExternalImports: [...NEST_PACKAGES, ...DB_PACKAGES],
             },
             {
               sourceTag: 'type:ssh',
-              onlyDependOnLibsWithTags: ['type:models'],
+              onlyDependOnLibsWithTags: ['type:models', 'type:testing'],
               bannedExternalImports: [...NEST_PACKAGES, ...DB_PACKAGES],
             },
             {
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:models', 'type:persistence', 'type:redis', 'type:config'],
             },
+            { sourceTag: 'type:suite', onlyDependOnLibsWithTags: ['type:models', 'type:persistence', 'type:testing'] },
             // The runner never touches PostgreSQL.
             {
               sourceTag: 'scope:runner',

@@ -20,6 +20,8 @@ const projects = [
   ['runner', 'apps/runner'],
   ['models', 'libs/models'],
   ['persistence', 'libs/persistence'],
+  // The schema's integration tests use @semaphore/testing, which itself builds on persistence: a separate project.
+  ['persistence-tests', 'libs/persistence/tests'],
   ['task-engine', 'libs/task-engine'],
   ['ssh', 'libs/ssh'],
   ['config', 'libs/config'],

@@ -9,4 +9,5 @@ test -s .nx/workspace-data/project-graph.json || { echo "lint: Nx project graph 
 npx eslint . --max-warnings=0
 npx prettier --check . --log-level warn
 npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.base.json apps libs
+bash scripts/check-docker.sh
 echo "lint: ok"

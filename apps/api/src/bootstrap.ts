@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { exitCleanlyOnSignals } from '@semaphore/config';
 import type { ApiConfig } from './config';
 
 /** Builds the api application (not listening yet). */
@@ -14,14 +15,21 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
 
 /** Starts the api and listens on the configured interface and port. */
 export async function startApi(config: ApiConfig): Promise<NestExpressApplication> {
   const app = await createApiApp(config);
+  const logger = app.get(Logger);
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log(`api listening on ${config.http.host}:${config.http.port}`, 'Bootstrap');
+  exitCleanlyOnSignals(
+    async () => {
+      await app.close();
+      logger.log('api stopped', 'Bootstrap');
+    },
+    { log: (m) => logger.log(m, 'Shutdown'), error: (m) => logger.error(m, 'Shutdown') },
+  );
+  logger.log(`api listening on ${config.http.host}:${config.http.port}`, 'Bootstrap');
   return app;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { exitCleanlyOnSignals } from '@semaphore/config';
 import { runnerConfigFromProcessEnv } from './config';
 import { RunnerModule } from './runner.module';
 
@@ -9,7 +10,11 @@ export async function startRunner(): Promise<void> {
   const config = runnerConfigFromProcessEnv();
   const app = await NestFactory.createApplicationContext(RunnerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const logger = app.get(Logger);
+  exitCleanlyOnSignals(() => app.close(), {
+    log: (m) => logger.log(m, 'Shutdown'),
+    error: (m) => logger.error(m, 'Shutdown'),
+  });
   await app.init();
 }
 

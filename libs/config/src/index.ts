@@ -11,3 +11,5 @@ export {
   parseUrl,
 } from './lib/env-parsers';
 export { loadOrExit } from './lib/fail-on-config-error';
+export { exitCleanlyOnSignals } from './lib/process-lifecycle';
+export type { ShutdownLogger } from './lib/process-lifecycle';

@@ -1,0 +1,50 @@
+import type { WireCurrentUser, WireUser, WireUserSummary } from '@semaphore/models';
+import type { UserEntity } from '@semaphore/persistence';
+import { compact, readBoolean, readString, wireBody } from './input.wire';
+import { toWireTime } from './time.wire';
+
+/** A user; the password hash and TOTP fields are never output. */
+export function toWireUser(user: UserEntity): WireUser {
+  return {
+    id: user.id,
+    created: toWireTime(user.created),
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    admin: user.admin,
+    external: user.external,
+    alert: user.alert,
+  };
+}
+
+/** `GET /api/user`: the user plus `can_create_project`. */
+export function toWireCurrentUser(user: UserEntity, extras: { canCreateProject: boolean }): WireCurrentUser {
+  return { ...toWireUser(user), can_create_project: extras.canCreateProject };
+}
+
+/** What non-admins see of other users. */
+export function toWireUserSummary(user: UserEntity): WireUserSummary {
+  return { id: user.id, username: user.username, name: user.name };
+}
+
+export type UserWireFields = Partial<Pick<UserEntity, 'username' | 'name' | 'email' | 'admin' | 'alert'>>;
+
+/**
+ * The user fields of a `UserWithPwd` body. `id`, `created` and `external` are server-owned and never taken from a body;
+ * whether the caller may set `admin` is the service's decision. The password is read with `passwordFromWireUser`.
+ */
+export function fromWireUser(body: unknown): UserWireFields {
+  const b = wireBody(body);
+  return compact({
+    username: readString(b, 'username'),
+    name: readString(b, 'name'),
+    email: readString(b, 'email'),
+    admin: readBoolean(b, 'admin'),
+    alert: readBoolean(b, 'alert'),
+  });
+}
+
+/** The plaintext `password` of a `UserWithPwd` body (to be hashed by the caller), or undefined when absent. */
+export function passwordFromWireUser(body: unknown): string | undefined {
+  return readString(wireBody(body), 'password');
+}
