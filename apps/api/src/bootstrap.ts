@@ -1,7 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import cookieParser from 'cookie-parser';
 import { AppModule } from './app.module';
+import { bodyErrorHandler, stripTrailingSlash } from './common/http-middleware';
+import { apiValidationPipe } from './common/validation.pipe';
+
+/** Largest accepted request body (project restores are the biggest legitimate ones). */
+const BODY_LIMIT = '5mb';
 import { exitCleanlyOnSignals } from '@semaphore/config';
 import type { ApiConfig } from './config';
 
@@ -10,8 +16,14 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(stripTrailingSlash);
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
+  app.use(bodyErrorHandler);
+  app.useGlobalPipes(apiValidationPipe());
   app.setGlobalPrefix('api');
   app.disable('x-powered-by');
   app.set('trust proxy', true);

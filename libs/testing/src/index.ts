@@ -12,3 +12,7 @@ export { ManagedProcess, baseProcessEnv } from './managed-process';
 export type { ProcessExit } from './managed-process';
 export { startApiProcess, spawnRunnerProcess, builtEntry, randomKey } from './app-processes';
 export type { ApiProcess, ApiProcessOptions, RunnerProcessOptions } from './app-processes';
+export { ApiClient } from './api-client';
+export type { ApiResponse, RequestOptions } from './api-client';
+export { ApiStack, startApiStack, TEST_PASSWORD } from './api-stack';
+export type { ProjectActors } from './api-stack';

@@ -6,3 +6,4 @@ export {
   SecretKeyConfigError,
 } from './secret-cipher';
 export type { AccessKeySecret, LoginPasswordSecret, SshKeySecret } from './secret-cipher';
+export { CryptoModule } from './crypto.module';

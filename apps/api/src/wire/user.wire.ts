@@ -1,5 +1,5 @@
-import type { WireCurrentUser, WireUser, WireUserSummary } from '@semaphore/models';
-import type { UserEntity } from '@semaphore/persistence';
+import type { WireApiToken, WireCurrentUser, WireUser, WireUserSummary } from '@semaphore/models';
+import type { ApiTokenEntity, UserEntity } from '@semaphore/persistence';
 import { compact, readBoolean, readString, wireBody } from './input.wire';
 import { toWireTime } from './time.wire';
 
@@ -47,4 +47,12 @@ export function fromWireUser(body: unknown): UserWireFields {
 /** The plaintext `password` of a `UserWithPwd` body (to be hashed by the caller), or undefined when absent. */
 export function passwordFromWireUser(body: unknown): string | undefined {
   return readString(wireBody(body), 'password');
+}
+
+/**
+ * An API token. `id` is the token itself only in the creation response (clients use it as the bearer credential);
+ * afterwards the server knows only its SHA-256 hash, which is the listed `id` (DELETE accepts either).
+ */
+export function toWireApiToken(token: ApiTokenEntity, shownId: string = token.id): WireApiToken {
+  return { id: shownId, created: toWireTime(token.created), expired: token.expired, user_id: token.userId };
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { Public } from '../../common/decorators';
 import { RedisHealthIndicator } from './redis.health';
 
 /**
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
+  @Public()
   @Get()
   async check(@Res() res: Response): Promise<void> {
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');

@@ -1,0 +1,26 @@
+import { EnvironmentsModule } from './environments/environments.module';
+import { IntegrationsModule } from './integrations/integrations.module';
+import { InventoriesModule } from './inventories/inventories.module';
+import { KeysModule } from './keys/keys.module';
+import { ProjectsModule } from './projects/projects.module';
+import { RepositoriesModule } from './repositories/repositories.module';
+import { SchedulesModule } from './schedules/schedules.module';
+import { TasksModule } from './tasks/tasks.module';
+import { TemplatesModule } from './templates/templates.module';
+import { UsersModule } from './users/users.module';
+import { ViewsModule } from './views/views.module';
+
+/** The REST resources, one module per feature. */
+export const FEATURE_MODULES = [
+  UsersModule,
+  ProjectsModule,
+  KeysModule,
+  RepositoriesModule,
+  InventoriesModule,
+  EnvironmentsModule,
+  TemplatesModule,
+  ViewsModule,
+  SchedulesModule,
+  IntegrationsModule,
+  TasksModule,
+];
