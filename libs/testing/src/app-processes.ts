@@ -9,7 +9,8 @@ const WORKSPACE = join(__dirname, '../../..');
 
 /** Path of a compiled entry point; e2e tests run the built processes exactly as users do (`npm run build` first). */
 export function builtEntry(relative: string): string {
-  const file = join(WORKSPACE, 'dist', relative);
+  // SEMAPHORE_TEST_DIST lets parallel work build into separate output folders.
+  const file = join(process.env.SEMAPHORE_TEST_DIST ?? join(WORKSPACE, 'dist'), relative);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` before the e2e tests`);
   return file;
 }
