@@ -9,4 +9,7 @@ for app in api runner; do
   npx tsc -p "apps/$app/tsconfig.app.json" --outDir "$out" || status=1
   npx tsc-alias -p "apps/$app/tsconfig.app.json" --outDir "$out"
 done
+# Outside the workspace, Node would not find the dependencies: link them.
+[ -e "$out/node_modules" ] || ln -s "$PWD/node_modules" "$out/node_modules"
+[ -e "$out/package.json" ] || ln -s "$PWD/package.json" "$out/package.json"
 exit $status

@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import { AppModule } from './app.module';
 import { bodyErrorHandler, stripTrailingSlash } from './common/http-middleware';
 import { apiValidationPipe } from './common/validation.pipe';
+import { mountOpenApi } from './openapi';
 
 /** Largest accepted request body (project restores are the biggest legitimate ones). */
 const BODY_LIMIT = '5mb';
@@ -25,6 +26,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   app.use(bodyErrorHandler);
   app.useGlobalPipes(apiValidationPipe());
   app.setGlobalPrefix('api');
+  mountOpenApi(app);
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   return app;
