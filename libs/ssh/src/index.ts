@@ -3,3 +3,4 @@ export { fingerprintSha256, publicKeyBlob, hostKeyAccepted } from './lib/host-ke
 export type { PinnedHostKeys } from './lib/host-key';
 export { SshConnection } from './lib/ssh-connection';
 export type { ExecResult, SshTarget } from './lib/ssh-connection';
+export { SshAgent } from './lib/ssh-agent';
