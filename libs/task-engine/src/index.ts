@@ -6,3 +6,6 @@ export { buildExtraVars, dangerousExtraVarKeys, formatVarArgument } from './lib/
 export type { ExtraVars, TaskDetails } from './lib/apps/extra-vars';
 export { SupervisedProcess } from './lib/process/supervised-process';
 export type { ProcessResult, ProcessSpec } from './lib/process/supervised-process';
+export { checkoutRepository, redactUrl } from './lib/git/git-checkout';
+export type { CheckedOut, GitAuth, GitSource } from './lib/git/git-checkout';
+export { assertCommitHash, assertGitRef, assertGitUrl } from './lib/git/git-refs';
