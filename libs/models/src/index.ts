@@ -3,3 +3,4 @@ export * from './lib/roles';
 export * from './lib/kinds';
 export * from './lib/wire';
 export * from './lib/redis-keys';
+export * from './lib/job-spec';

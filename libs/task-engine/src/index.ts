@@ -9,3 +9,7 @@ export type { ProcessResult, ProcessSpec } from './lib/process/supervised-proces
 export { checkoutRepository, redactUrl } from './lib/git/git-checkout';
 export type { CheckedOut, GitAuth, GitSource } from './lib/git/git-checkout';
 export { assertCommitHash, assertGitRef, assertGitUrl } from './lib/git/git-refs';
+export { LocalJob } from './lib/job/local-job';
+export type { LocalJobOptions } from './lib/job/local-job';
+export type { JobEvents, JobResult } from './lib/job/job-events';
+export { TaskWorkspace } from './lib/job/task-workspace';

@@ -6,7 +6,7 @@ const minimal: AnsiblePlaybookArgs = {
   debug: false,
   diff: false,
   dryRun: false,
-  vaultNames: [],
+  vaults: [],
   extraVarsFile: '/tmp/sem/task_0/extra_vars.json',
   templateArguments: [],
   taskArguments: [],
@@ -29,12 +29,14 @@ describe('ansiblePlaybookArgs', () => {
     const args = ansiblePlaybookArgs({
       ...minimal,
       user: 'deploy',
-      askPass: true,
       becomeUser: 'root',
       debug: true,
       diff: true,
       dryRun: true,
-      vaultNames: ['prod', ''],
+      vaults: [
+        { name: 'prod', passwordFile: '/tmp/sem/task_0/vault_0' },
+        { name: '', passwordFile: '/tmp/sem/task_0/vault_1' },
+      ],
       templateArguments: ['--tags', 'web'],
       taskArguments: ['--skip-tags=db'],
       limit: 'web1,web2',
@@ -44,14 +46,12 @@ describe('ansiblePlaybookArgs', () => {
       '-i',
       '/tmp/sem/task_0/inventory_0',
       '--user=deploy',
-      '--ask-pass',
       '--become-user=root',
-      '--ask-become-pass',
       '-vvvv',
       '--diff',
       '--check',
-      '--vault-id=prod@prompt',
-      '--vault-id=default@prompt',
+      '--vault-id=prod@/tmp/sem/task_0/vault_0',
+      '--vault-id=default@/tmp/sem/task_0/vault_1',
       '--extra-vars=@/tmp/sem/task_0/extra_vars.json',
       '--tags',
       'web',
@@ -74,7 +74,9 @@ describe('ansiblePlaybookArgs', () => {
       'playbook must be a relative path',
     );
     expect(() => ansiblePlaybookArgs({ ...minimal, inventoryPath: '../x' })).toThrow('inventory');
-    expect(() => ansiblePlaybookArgs({ ...minimal, vaultNames: ['a@prompt --x'] })).toThrow('vault name');
+    expect(() =>
+      ansiblePlaybookArgs({ ...minimal, vaults: [{ name: 'a@prompt --x', passwordFile: '/tmp/v' }] }),
+    ).toThrow('vault name');
     expect(() => ansiblePlaybookArgs({ ...minimal, limit: 'a\nb' })).toThrow('limit');
   });
 });

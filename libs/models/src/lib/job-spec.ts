@@ -1,0 +1,67 @@
+/**
+ * What a runner receives when it claims a task: everything LocalJob needs, secrets decrypted. It travels only over
+ * the authenticated claim response (never in Redis job data, which holds ids only).
+ */
+
+export interface SshKeyMaterial {
+  login: string;
+  privateKey: string;
+  passphrase: string;
+}
+
+export interface LoginPassword {
+  login: string;
+  password: string;
+}
+
+/** Credentials of an access key, as the runner needs them. */
+export type KeyMaterial =
+  { type: 'none' } | ({ type: 'ssh' } & SshKeyMaterial) | ({ type: 'login_password' } & LoginPassword);
+
+export interface JobRepository {
+  url: string;
+  branch: string;
+  key: KeyMaterial;
+  /** `host port keytype base64` lines the clone must verify against (project known hosts). */
+  knownHosts: string[];
+}
+
+export interface JobInventory {
+  type: 'static' | 'static-yaml' | 'file' | 'terraform-workspace' | 'tofu-workspace';
+  /** Static text, a repository path, or a workspace name. */
+  inventory: string;
+  sshKey: KeyMaterial;
+  becomeKey: KeyMaterial;
+}
+
+export interface JobVault {
+  name: string;
+  password: string;
+}
+
+export interface JobSpec {
+  taskId: number;
+  projectId: number;
+  templateId: number;
+  /** Fencing token of this claim: reports carrying an older one are refused. */
+  claimGeneration: number;
+  app: string;
+  username: string;
+  /** The playbook (ansible), script (shell apps) or sub-directory (terraform), relative to the repository. */
+  playbook: string;
+  /** Template arguments, then task arguments when the template allows overrides. */
+  arguments: string[];
+  debug: boolean;
+  dryRun: boolean;
+  diff: boolean;
+  limit: string;
+  /** Extra variables: environment JSON, survey secrets, environment secrets of type var, task details. */
+  extraVars: Record<string, unknown>;
+  /** Environment variables for the app: environment `env` plus environment secrets of type env. */
+  env: Record<string, string>;
+  repository: JobRepository;
+  inventory: JobInventory | null;
+  vaults: JobVault[];
+  /** App parameters, e.g. terraform `{ plan: true, auto_approve: false }`. */
+  params: Record<string, unknown>;
+}
