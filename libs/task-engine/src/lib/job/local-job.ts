@@ -1,4 +1,4 @@
-import { TaskStatus, type JobSpec, type KeyMaterial } from '@semaphore/models';
+import { TaskStatus, type JobSpec, type KeyMaterial, type SshKeyMaterial } from '@semaphore/models';
 import { SshAgent } from '@semaphore/ssh';
 import { UnsafeArgumentError, assertRelativePath } from '../apps/arg-safety';
 import { checkoutRepository, type GitAuth } from '../git/git-checkout';
@@ -92,9 +92,9 @@ export class LocalJob {
     if (repo.url.startsWith('/')) return repo.url; // a directory on the runner, used in place (as upstream)
     let auth: GitAuth = { kind: 'none' };
     if (repo.key.type === 'ssh') {
-      const agent = await this.keyAgent(workspace, agents, repo.key);
+      const agent = await this.startAgent(workspace, agents, repo.key);
       const knownHostsFile = await workspace.writePrivate('known_hosts_git', repo.knownHosts.join('\n') + '\n');
-      auth = { kind: 'ssh', agentSocket: agent!.socketPath, knownHostsFile };
+      auth = { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile };
     } else if (repo.key.type === 'login_password') {
       auth = { kind: 'password', login: repo.key.login, password: repo.key.password };
     }
@@ -110,7 +110,10 @@ export class LocalJob {
   }
 
   private async keyAgent(workspace: TaskWorkspace, agents: SshAgent[], key: KeyMaterial | undefined) {
-    if (key?.type !== 'ssh') return null;
+    return key?.type === 'ssh' ? this.startAgent(workspace, agents, key) : null;
+  }
+
+  private async startAgent(workspace: TaskWorkspace, agents: SshAgent[], key: SshKeyMaterial): Promise<SshAgent> {
     const agent = await SshAgent.start(workspace.dir);
     agents.push(agent);
     agent.addKey(key.privateKey, key.passphrase);
