@@ -27,7 +27,8 @@ describe('newcomer flow', () => {
     });
     const exit = await script.exited;
     const output = [...script.stdout, ...script.stderr].join('\n');
-    expect({ exit, output }).toMatchObject({ exit: { code: 0 } });
+    // On failure, show the whole transcript.
+    expect(exit.code === 0 ? 'exit 0' : `exit ${exit.code}\n${output}`).toBe('exit 0');
     expect(script.stdout).toContain('newcomer flow: ok');
     expect(output).toContain('DELETE key still used by the repository (refused) -> 400');
   }, 60_000);

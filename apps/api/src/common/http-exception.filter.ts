@@ -16,12 +16,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      res.status(status).json(isWireError(body) ? body : { error: messageOf(body, exception) });
+      res
+        .status(status)
+        .type('application/json')
+        .json(isWireError(body) ? body : { error: messageOf(body, exception) });
       return;
     }
     const errorId = randomUUID();
     this.logger.error({ errorId, err: exception }, 'unhandled error');
-    res.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: 'Internal server error', errorId });
+    res
+      .status(HttpStatus.INTERNAL_SERVER_ERROR)
+      .type('application/json')
+      .json({ error: 'Internal server error', errorId });
   }
 }
 

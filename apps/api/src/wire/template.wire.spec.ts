@@ -40,7 +40,8 @@ describe('template wire', () => {
         '"vaults":[{"id":1,"project_id":1,"template_id":7,"vault_key_id":2,"name":null}],"type":"","start_version":null,' +
         '"build_template_id":null,"view_id":null,"last_task":null,"autorun":false,"git_branch":null,' +
         '"survey_vars":[{"name":"version","title":"Version","required":true,"type":"","description":"","values":null}],' +
-        '"suppress_success_alerts":false,"app":"ansible","tasks":0}',
+        '"suppress_success_alerts":false,"app":"ansible","tasks":0,' +
+        '"allow_override_branch_in_task":false,"allow_parallel_tasks":false,"runner_tag":null}',
     );
   });
 
@@ -128,6 +129,10 @@ describe('template wire', () => {
     });
     expect(fromWireTemplate({ survey_vars: null })).toEqual({ surveyVars: [] });
     expect(fromWireTemplate({ type: 'workflow' })).toEqual({});
+    expect(fromWireTemplate({ allow_override_branch_in_task: true, allow_parallel_tasks: false })).toEqual({
+      allowOverrideBranchInTask: true,
+      allowParallelTasks: false,
+    });
   });
 
   it('reads vaults: id 0 = new, items without a vault_key_id left out', () => {

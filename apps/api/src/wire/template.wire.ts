@@ -60,6 +60,9 @@ export function toWireTemplate(template: TemplateEntity, extras: TemplateWireExt
     suppress_success_alerts: template.suppressSuccessAlerts,
     app: template.app,
     tasks: extras.tasks,
+    allow_override_branch_in_task: template.allowOverrideBranchInTask,
+    allow_parallel_tasks: template.allowParallelTasks,
+    runner_tag: template.runnerTag,
   };
 }
 
@@ -84,6 +87,8 @@ export type TemplateWireFields = Partial<
     | 'playbook'
     | 'arguments'
     | 'allowOverrideArgsInTask'
+    | 'allowOverrideBranchInTask'
+    | 'allowParallelTasks'
     | 'description'
     | 'type'
     | 'startVersion'
@@ -100,6 +105,7 @@ export type TemplateWireFields = Partial<
 /**
  * Template fields of a create/update body. `id` and `project_id` come from the URL (SECURITY.md §2); `last_task` and
  * `tasks` are computed. `survey_vars: null` becomes `[]`. Vaults are read with `templateVaultsFromWire`.
+ * `allow_override_branch_in_task` and `allow_parallel_tasks` are our entity's flags beyond upstream 2.10 (input only).
  */
 export function fromWireTemplate(body: unknown): TemplateWireFields {
   const b = wireBody(body);
@@ -112,6 +118,8 @@ export function fromWireTemplate(body: unknown): TemplateWireFields {
     playbook: readString(b, 'playbook'),
     arguments: readNullableString(b, 'arguments'),
     allowOverrideArgsInTask: readBoolean(b, 'allow_override_args_in_task'),
+    allowOverrideBranchInTask: readBoolean(b, 'allow_override_branch_in_task'),
+    allowParallelTasks: readBoolean(b, 'allow_parallel_tasks'),
     description: readNullableString(b, 'description'),
     type: readEnum(b, 'type', TemplateType),
     startVersion: readNullableString(b, 'start_version'),

@@ -1,5 +1,12 @@
 import type { UserEntity } from '@semaphore/persistence';
-import { fromWireUser, passwordFromWireUser, toWireCurrentUser, toWireUser, toWireUserSummary } from './user.wire';
+import {
+  fromWireUser,
+  passwordFromWireUser,
+  toWireCurrentUser,
+  toWireTotpEnrollment,
+  toWireUser,
+  toWireUserSummary,
+} from './user.wire';
 
 const admin: UserEntity = {
   id: 1,
@@ -23,13 +30,29 @@ describe('user wire', () => {
     );
   });
 
+  it('appends totp_enabled after can_create_project when given', () => {
+    const wire = toWireCurrentUser(admin, { canCreateProject: false, totpEnabled: true });
+    expect(Object.keys(wire).slice(-2)).toEqual(['can_create_project', 'totp_enabled']);
+    expect(wire).toMatchObject({ can_create_project: false, totp_enabled: true });
+  });
+
+  it('shapes a TOTP enrollment with the user id first', () => {
+    const wire = toWireTotpEnrollment(3, { secret: 'S', url: 'otpauth://totp/x', recovery_codes: ['a'] });
+    expect(JSON.stringify(wire)).toBe('{"id":3,"url":"otpauth://totp/x","secret":"S","recovery_codes":["a"]}');
+  });
+
   it('never outputs the password hash or TOTP fields', () => {
-    for (const wire of [toWireUser(admin), toWireCurrentUser(admin, { canCreateProject: false })]) {
+    for (const wire of [
+      toWireUser(admin),
+      toWireCurrentUser(admin, { canCreateProject: false }),
+      toWireCurrentUser(admin, { canCreateProject: false, totpEnabled: true }),
+    ]) {
       const json = JSON.stringify(wire);
       expect(Object.keys(wire)).not.toEqual(expect.arrayContaining(['password']));
       expect(json).not.toContain('$2a$');
       expect(json).not.toContain('TOTP');
-      expect(json).not.toContain('totp');
+      expect(json).not.toContain('totpSecret');
+      expect(json).not.toContain('recovery');
     }
     expect(JSON.stringify(toWireUserSummary(admin))).toBe('{"id":1,"username":"admin","name":"Admin"}');
   });

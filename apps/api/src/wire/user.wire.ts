@@ -17,9 +17,32 @@ export function toWireUser(user: UserEntity): WireUser {
   };
 }
 
-/** `GET /api/user`: the user plus `can_create_project`. */
-export function toWireCurrentUser(user: UserEntity, extras: { canCreateProject: boolean }): WireCurrentUser {
-  return { ...toWireUser(user), can_create_project: extras.canCreateProject };
+/** `GET /api/user`, with `totp_enabled` (an addition to upstream's shape) when the caller passes it. */
+export type WireCurrentUserOut = WireCurrentUser & { totp_enabled?: boolean };
+
+/** `GET /api/user`: the user plus `can_create_project` (and `totp_enabled` last, when given). */
+export function toWireCurrentUser(
+  user: UserEntity,
+  extras: { canCreateProject: boolean; totpEnabled?: boolean },
+): WireCurrentUserOut {
+  const wire: WireCurrentUserOut = { ...toWireUser(user), can_create_project: extras.canCreateProject };
+  if (extras.totpEnabled !== undefined) wire.totp_enabled = extras.totpEnabled;
+  return wire;
+}
+
+/** `POST /api/users/{id}/2fas/totp`: shown once, to the user enrolling. `id` is the user id (one TOTP per user). */
+export interface WireTotpEnrollment {
+  id: number;
+  url: string;
+  secret: string;
+  recovery_codes: string[];
+}
+
+export function toWireTotpEnrollment(
+  userId: number,
+  enrollment: { url: string; secret: string; recovery_codes: string[] },
+): WireTotpEnrollment {
+  return { id: userId, url: enrollment.url, secret: enrollment.secret, recovery_codes: enrollment.recovery_codes };
 }
 
 /** What non-admins see of other users. */

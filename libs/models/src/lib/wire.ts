@@ -184,6 +184,10 @@ export interface WireTemplate {
   suppress_success_alerts: boolean;
   app: string;
   tasks: number;
+  /** Additions (newest upstream / this server); upstream 2.10 clients ignore them. */
+  allow_override_branch_in_task: boolean;
+  allow_parallel_tasks: boolean;
+  runner_tag: string | null;
 }
 
 export interface WireTaskOutput {

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { authenticator } from 'otplib';
 import { Repository } from 'typeorm';
 import { UserEntity } from '@semaphore/persistence';
 import { SecretCipher } from '../../crypto';
-import { hashPassword, verifyPassword } from './password-hasher';
 
 export const RECOVERY_CODE_COUNT = 10;
 const ISSUER = 'Semaphore';
@@ -21,7 +20,7 @@ export interface TotpEnrollment {
 // One step (30 s) of clock drift either way.
 authenticator.options = { window: 1 };
 
-/** TOTP second factor: the secret is stored encrypted, recovery codes as bcrypt hashes (each usable once). */
+/** TOTP second factor: the secret is stored encrypted, recovery codes as SHA-256 hashes (each usable once). */
 @Injectable()
 export class TotpService {
   constructor(
@@ -35,10 +34,15 @@ export class TotpService {
 
   async enroll(user: UserEntity): Promise<TotpEnrollment> {
     const secret = authenticator.generateSecret(20);
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomBytes(5).toString('hex'));
-    const hashes = await Promise.all(codes.map((c) => hashPassword(c)));
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const hashes = codes.map(hashRecoveryCode);
     await this.users.update({ id: user.id }, { totpSecret: this.cipher.encrypt(secret), totpRecoveryHashes: hashes });
     return { secret, url: authenticator.keyuri(user.username, ISSUER, secret), recovery_codes: codes };
+  }
+
+  /** The otpauth:// URL of an enrolled user (the QR code's content), or null. */
+  otpauthUrl(user: UserEntity): string | null {
+    return user.totpSecret ? authenticator.keyuri(user.username, ISSUER, this.cipher.decrypt(user.totpSecret)) : null;
   }
 
   async disable(userId: number): Promise<void> {
@@ -53,9 +57,10 @@ export class TotpService {
   /** Consumes a recovery code; true when it was valid (it cannot be used again). */
   async useRecoveryCode(user: UserEntity, code: string): Promise<boolean> {
     const fresh = await this.users.findOneByOrFail({ id: user.id });
-    const normalized = code.trim().toLowerCase();
+    const presented = Buffer.from(hashRecoveryCode(code), 'hex');
     for (const [i, hash] of fresh.totpRecoveryHashes.entries()) {
-      if (await verifyPassword(normalized, hash)) {
+      const stored = Buffer.from(hash, 'hex');
+      if (stored.length === presented.length && timingSafeEqual(stored, presented)) {
         const rest = fresh.totpRecoveryHashes.filter((_, j) => j !== i);
         await this.users.update({ id: user.id }, { totpRecoveryHashes: rest });
         return true;
@@ -63,4 +68,14 @@ export class TotpService {
     }
     return false;
   }
+}
+
+/** 80 random bits as `xxxx-xxxx-xxxx-xxxx-xxxx`: too many to guess, so a fast hash is enough (no bcrypt needed). */
+function newRecoveryCode(): string {
+  const hex = randomBytes(10).toString('hex');
+  return [0, 4, 8, 12, 16].map((i) => hex.slice(i, i + 4)).join('-');
+}
+
+function hashRecoveryCode(code: string): string {
+  return createHash('sha256').update(code.trim().toLowerCase().replace(/-/g, '')).digest('hex');
 }

@@ -11,7 +11,16 @@ export interface NewUser {
   alert?: boolean;
 }
 
-/** The only place with user queries. Logins (username or e-mail) match case-insensitively. */
+export type UserChanges = Partial<Pick<UserEntity, 'username' | 'name' | 'email' | 'admin' | 'alert' | 'password'>>;
+
+/** `GET /api/users` sort columns; anything else falls back to `name`. */
+export const USER_SORT_COLUMNS = ['name', 'username', 'email', 'created'] as const;
+export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
+
+/**
+ * The only place with user queries. Logins (username or e-mail) match case-insensitively. A plain class (the CLI
+ * builds it on its own DataSource); the api provides it through a factory in UsersModule.
+ */
 export class UserRepository {
   constructor(private readonly users: Repository<UserEntity>) {}
 
@@ -30,6 +39,10 @@ export class UserRepository {
     return this.users.save(entity);
   }
 
+  findById(id: number): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+
   findByLogin(login: string): Promise<UserEntity | null> {
     return this.users
       .createQueryBuilder('u')
@@ -37,16 +50,35 @@ export class UserRepository {
       .getOne();
   }
 
-  /** True when the username or the e-mail is already taken (case-insensitive). */
-  async exists(username: string, email: string): Promise<boolean> {
-    const count = await this.users
+  /** True when the username or the e-mail is already taken (case-insensitive), by a user other than `exceptId`. */
+  async exists(username: string, email: string, exceptId?: number): Promise<boolean> {
+    const qb = this.users
       .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', { username, email })
-      .getCount();
-    return count > 0;
+      .where('(lower(u.username) = lower(:username) OR lower(u.email) = lower(:email))', { username, email });
+    if (exceptId !== undefined) qb.andWhere('u.id <> :exceptId', { exceptId });
+    return (await qb.getCount()) > 0;
   }
 
   list(): Promise<UserEntity[]> {
     return this.users.find({ order: { id: 'ASC' } });
+  }
+
+  /** Sorted on a whitelisted column (the column name never comes from the request), ties broken by id. */
+  listSorted(column: UserSortColumn, descending: boolean): Promise<UserEntity[]> {
+    const direction = descending ? 'DESC' : 'ASC';
+    return this.users.find({ order: { [column]: direction, id: direction } });
+  }
+
+  async update(id: number, changes: UserChanges): Promise<void> {
+    if (Object.keys(changes).length) await this.users.update({ id }, changes);
+  }
+
+  countAdmins(): Promise<number> {
+    return this.users.countBy({ admin: true });
+  }
+
+  /** Sessions, API tokens and memberships go with the user (ON DELETE CASCADE); tasks and events keep a null user. */
+  async delete(id: number): Promise<void> {
+    await this.users.delete({ id });
   }
 }
