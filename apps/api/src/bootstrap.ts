@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { WsAdapter } from '@nestjs/platform-ws';
 import cookieParser from 'cookie-parser';
 import { AppModule } from './app.module';
 import { bodyErrorHandler, stripTrailingSlash } from './common/http-middleware';
@@ -25,6 +26,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
   app.use(bodyErrorHandler);
   app.useGlobalPipes(apiValidationPipe());
+  app.useWebSocketAdapter(new WsAdapter(app));
   app.setGlobalPrefix('api');
   mountOpenApi(app);
   app.disable('x-powered-by');

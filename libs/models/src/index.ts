@@ -4,3 +4,4 @@ export * from './lib/kinds';
 export * from './lib/wire';
 export * from './lib/redis-keys';
 export * from './lib/job-spec';
+export * from './lib/task-contracts';

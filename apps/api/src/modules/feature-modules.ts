@@ -4,7 +4,10 @@ import { InventoriesModule } from './inventories/inventories.module';
 import { KeysModule } from './keys/keys.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { RunnersModule } from './runners/runners.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { TaskEventsModule } from './task-events/task-events.module';
+import { TaskQueueModule } from './task-queue/task-queue.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemplatesModule } from './templates/templates.module';
 import { UsersModule } from './users/users.module';
@@ -23,4 +26,7 @@ export const FEATURE_MODULES = [
   SchedulesModule,
   IntegrationsModule,
   TasksModule,
+  TaskQueueModule,
+  RunnersModule,
+  TaskEventsModule,
 ];

@@ -45,6 +45,10 @@ export interface JobSpec {
   templateId: number;
   /** Fencing token of this claim: reports carrying an older one are refused. */
   claimGeneration: number;
+  /** The runner numbers its log lines from here (lines the api wrote before the claim have smaller numbers). */
+  firstSeq: number;
+  /** Build version (build templates) or the deployed build's version (deploy templates). */
+  version: string | null;
   app: string;
   username: string;
   /** The playbook (ansible), script (shell apps) or sub-directory (terraform), relative to the repository. */

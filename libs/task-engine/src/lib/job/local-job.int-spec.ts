@@ -34,6 +34,8 @@ function spec(over: Partial<JobSpec>): JobSpec {
     projectId: 1,
     templateId: 1,
     claimGeneration: 1,
+    firstSeq: 1,
+    version: null,
     app: AppId.Bash,
     username: 'admin',
     playbook: 'run.sh',
