@@ -20,7 +20,12 @@ describe('api config', () => {
     expect(c.http.port).toBe(3000);
     expect(c.db).toMatchObject({ host: '127.0.0.1', port: 5432, username: 'postgres', database: 'semaphore' });
     expect(c.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', prefix: 'sem' });
-    expect(c.tasks).toEqual({ maxParallelTasks: 10, tmpPath: '/tmp/semaphore' });
+    expect(c.tasks).toEqual({
+      maxParallelTasks: 10,
+      tmpPath: '/tmp/semaphore',
+      runnerLostAfterMs: 30_000,
+      maxTaskDurationSec: 0,
+    });
     expect(c.runners.registrationToken).toBeNull();
     expect(c.secrets.accessKeyEncryption).toHaveLength(32);
   });
@@ -43,7 +48,7 @@ describe('api config', () => {
     expect(c.db).toMatchObject({ host: 'db.local', port: 6543, username: 'sem', password: 'pw', database: 'semdb' });
     expect(c.http.port).toBe(8080);
     expect(c.http.webRoot).toBe('https://ops.example.com/semaphore/');
-    expect(c.tasks).toEqual({ maxParallelTasks: 0, tmpPath: '/var/tmp/sem' });
+    expect(c.tasks).toMatchObject({ maxParallelTasks: 0, tmpPath: '/var/tmp/sem' });
     expect(c.runners.registrationToken).toBe('a-long-registration-token');
     expect(c.redis.prefix).toBe('prod:sem');
   });

@@ -24,7 +24,7 @@ export class ApiConfig {
   db!: DatabaseConnectionConfig;
   redis!: { url: string; prefix: string; commandTimeoutMs: number };
   secrets!: { accessKeyEncryption: Buffer; cookieHash: Buffer };
-  tasks!: { maxParallelTasks: number; tmpPath: string };
+  tasks!: { maxParallelTasks: number; tmpPath: string; runnerLostAfterMs: number; maxTaskDurationSec: number };
   runners!: { registrationToken: string | null };
   auth!: { nonAdminCanCreateProject: boolean; passwordLoginDisabled: boolean };
   log!: { level: LogLevel };
@@ -95,6 +95,8 @@ export function loadApiConfig(env: Env): ApiConfig {
   config.tasks = {
     maxParallelTasks: r.withDefault('SEMAPHORE_MAX_PARALLEL_TASKS', (s) => parseInteger(s, 0, 100_000), 10),
     tmpPath: r.string('SEMAPHORE_TMP_PATH', '/tmp/semaphore'),
+    runnerLostAfterMs: 1000 * r.withDefault('SEMAPHORE_RUNNER_LOST_AFTER_SECONDS', (s) => parseInteger(s, 5, 3600), 30),
+    maxTaskDurationSec: r.withDefault('SEMAPHORE_MAX_TASK_DURATION_SEC', (s) => parseInteger(s, 0, 30 * 86400), 0),
   };
   config.runners = {
     registrationToken:
