@@ -33,7 +33,7 @@ expect() { # expect STATUS DESCRIPTION
   printf '   %s -> %s\n' "$2" "$STATUS"
 }
 id_by_name() { # id_by_name LIST_PATH NAME
-  call GET "$1"; expect 200 "GET $1"
+  call GET "$1"; expect 200 "GET $1" >&2
   json "$WORK/body" "String(j.find(x => x.name === '$2').id)"
 }
 
@@ -59,7 +59,7 @@ expect 201 "POST /api/projects"
 P=/api/project/$(json "$WORK/body" 'String(j.id)')
 
 KEY_PEM=$(ssh-keygen -q -t ed25519 -N '' -f "$WORK/id" && cat "$WORK/id")
-KEY_JSON=$(node -e 'process.stdout.write(JSON.stringify({name:"deploy key",type:"ssh",ssh:{login:"deploy",passphrase:"",private_key:process.argv[1]}}))' "$KEY_PEM")
+KEY_JSON=$(node -e 'process.stdout.write(JSON.stringify({name:"deploy key",type:"ssh",ssh:{login:"deploy",passphrase:"",private_key:process.argv[1]}}))' -- "$KEY_PEM")
 call POST "$P/keys" "$KEY_JSON"; expect 204 "POST keys (ssh)"
 KEY_ID=$(id_by_name "$P/keys" "deploy key")
 call POST "$P/keys" '{"name":"vault password","type":"login_password","login_password":{"login":"","password":"vault-secret-pw"}}'
@@ -107,7 +107,8 @@ for path in "$P" "$P/keys/$KEY_ID" "$P/repositories/$REPO_ID" "$P/inventory/$INV
   call GET "$path"; expect 200 "GET ${path#"$P"}"
   if grep -qE 'vault-secret-pw|env-secret-value|PRIVATE KEY' "$WORK/body"; then fail "a secret came back from GET $path"; fi
 done
-[ "$(call GET "$P/templates/$TPL_ID"; json "$WORK/body" 'j.survey_vars[0].name + "/" + j.vaults.length')" = "version/1" ] ||
+call GET "$P/templates/$TPL_ID"
+[ "$(json "$WORK/body" 'j.survey_vars[0].name + "/" + j.vaults.length')" = "version/1" ] ||
   fail "template lost its survey var or vault"
 
 step "delete in reverse order"

@@ -41,7 +41,7 @@ describe('environment wire', () => {
     expect(fromWireEnvironment({ json: { a: 1 } })).toEqual({});
   });
 
-  it('reads secret changes, dropping items with an unknown type or operation', () => {
+  it('reads secret changes, dropping items with an unknown operation, or an unknown type except for deletes', () => {
     const body = {
       secrets: [
         { type: 'var', name: 'PW', secret: 'x', operation: 'create' },
@@ -49,6 +49,8 @@ describe('environment wire', () => {
         { id: 10, type: 'env', operation: 'delete' },
         { id: 11, type: 'file', name: 'F', secret: 'z', operation: 'create' },
         { id: 12, type: 'var', name: 'G', secret: 'z', operation: 'upsert' },
+        { id: 13, operation: 'delete' },
+        { id: 14, name: 'H', operation: 'update' },
         'junk',
       ],
     };
@@ -62,6 +64,7 @@ describe('environment wire', () => {
         operation: EnvironmentSecretOperation.Update,
       },
       { id: 10, type: EnvironmentSecretType.Env, name: '', secret: '', operation: EnvironmentSecretOperation.Delete },
+      { id: 13, type: EnvironmentSecretType.Var, name: '', secret: '', operation: EnvironmentSecretOperation.Delete },
     ]);
     expect(environmentSecretsFromWire({ secrets: null })).toBeUndefined();
     expect(environmentSecretsFromWire({})).toBeUndefined();

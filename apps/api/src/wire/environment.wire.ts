@@ -52,16 +52,19 @@ export interface EnvironmentSecretChange {
 }
 
 /**
- * The `secrets` of an environment body. Items without a known `type` and `operation` are left out (DTOs reject them
- * first); other missing fields are Go's zero values. Undefined when `secrets` is not an array (null or absent).
+ * The `secrets` of an environment body. Items without a known `operation`, or without a known `type` (except for a
+ * `delete`, which needs only the id), are left out (DTOs reject them first); other missing fields are Go's zero values. Undefined when `secrets` is not an array (null or absent).
  */
 export function environmentSecretsFromWire(body: unknown): EnvironmentSecretChange[] | undefined {
   const items = readObjectArray(wireBody(body), 'secrets');
   if (items === undefined) return undefined;
   const changes: EnvironmentSecretChange[] = [];
   for (const item of items) {
-    const type = readEnum(item, 'type', EnvironmentSecretType);
     const operation = readEnum(item, 'operation', EnvironmentSecretOperation);
+    // A delete needs only the id: its type is not looked at (`var` stands in when absent).
+    const type =
+      readEnum(item, 'type', EnvironmentSecretType) ??
+      (operation === EnvironmentSecretOperation.Delete ? EnvironmentSecretType.Var : undefined);
     if (type === undefined || operation === undefined) continue;
     changes.push({
       id: readInt(item, 'id') ?? 0,

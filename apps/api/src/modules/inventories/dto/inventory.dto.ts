@@ -1,0 +1,55 @@
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { InventoryType } from '@semaphore/models';
+
+const MAX_ID = 2_147_483_647;
+const INVENTORY_TYPES = Object.values(InventoryType);
+
+/**
+ * `POST P/inventory` and `PUT P/inventory/{id}` (the full object, as upstream). `holder_id` is server-owned and not
+ * read from the body. The `inventory` text is checked by type in the service (a relative path for `file`, a workspace
+ * name for `*-workspace`).
+ */
+export class InventoryDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ID)
+  id?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_ID)
+  project_id?: number | null;
+
+  @IsString()
+  @IsNotEmpty({ message: 'name is required' })
+  @MaxLength(255)
+  name!: string;
+
+  @IsIn(INVENTORY_TYPES, { message: `type must be one of ${INVENTORY_TYPES.join(', ')}` })
+  type!: InventoryType;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000_000)
+  inventory?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  ssh_key_id?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  become_key_id?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  repository_id?: number | null;
+}
