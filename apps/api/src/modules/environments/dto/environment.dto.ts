@@ -4,7 +4,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
@@ -17,8 +16,8 @@ import {
 import { EnvironmentSecretType } from '@semaphore/models';
 import { IsJsonObjectText, IsJsonStringMapText } from '../../../common/validators';
 import { EnvironmentSecretOperation } from '../../../wire';
+import { MAX_ID, NamedProjectObjectDto } from '../../../common/dto/project-object.dto';
 
-const MAX_ID = 2_147_483_647;
 const SECRET_ID_MESSAGE = 'id is required to update or delete a secret (the id of a secret of this environment)';
 const SECRET_TYPES = Object.values(EnvironmentSecretType);
 const OPERATIONS = Object.values(EnvironmentSecretOperation);
@@ -64,24 +63,7 @@ export class EnvironmentSecretDto {
  * `POST P/environment` and `PUT P/environment/{id}` (the full object, as upstream). The legacy `password` field is not
  * read (see docs/compatibility.md): it is always null.
  */
-export class EnvironmentDto {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  id?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  project_id?: number | null;
-
-  @IsString()
-  @IsNotEmpty({ message: 'name is required' })
-  @MaxLength(255)
-  name!: string;
-
+export class EnvironmentDto extends NamedProjectObjectDto {
   /** Extra variables; '{}' when absent. */
   @IsOptional()
   @IsString()

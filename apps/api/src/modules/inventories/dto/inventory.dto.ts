@@ -1,7 +1,7 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { InventoryType } from '@semaphore/models';
+import { MAX_ID, NamedProjectObjectDto } from '../../../common/dto/project-object.dto';
 
-const MAX_ID = 2_147_483_647;
 const INVENTORY_TYPES = Object.values(InventoryType);
 
 /**
@@ -9,24 +9,7 @@ const INVENTORY_TYPES = Object.values(InventoryType);
  * read from the body. The `inventory` text is checked by type in the service (a relative path for `file`, a workspace
  * name for `*-workspace`).
  */
-export class InventoryDto {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  id?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  project_id?: number | null;
-
-  @IsString()
-  @IsNotEmpty({ message: 'name is required' })
-  @MaxLength(255)
-  name!: string;
-
+export class InventoryDto extends NamedProjectObjectDto {
   @IsIn(INVENTORY_TYPES, { message: `type must be one of ${INVENTORY_TYPES.join(', ')}` })
   type!: InventoryType;
 

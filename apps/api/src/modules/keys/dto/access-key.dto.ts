@@ -1,20 +1,7 @@
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { AccessKeyType } from '@semaphore/models';
-
-const MAX_ID = 2_147_483_647;
+import { NamedProjectObjectDto } from '../../../common/dto/project-object.dto';
 
 /** Types a client may create; `string` is internal (environment secrets, reference §4). */
 export const CLIENT_KEY_TYPES = [AccessKeyType.None, AccessKeyType.Ssh, AccessKeyType.LoginPassword] as const;
@@ -52,24 +39,7 @@ export class LoginPasswordSecretDto {
  * `POST P/keys` and `PUT P/keys/{id}` (the full object, as upstream). `type` is required on create and on an update
  * with `override_secret` (checked by the service, which also checks the secret that the type needs).
  */
-export class AccessKeyDto {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  id?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  project_id?: number | null;
-
-  @IsString()
-  @IsNotEmpty({ message: 'name is required' })
-  @MaxLength(255)
-  name!: string;
-
+export class AccessKeyDto extends NamedProjectObjectDto {
   @IsOptional()
   @IsIn(CLIENT_KEY_TYPES, { message: `type must be one of ${CLIENT_KEY_TYPES.join(', ')}` })
   type?: AccessKeyType;

@@ -1,7 +1,7 @@
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IsGitUrl } from '../../../common/validators';
+import { MAX_ID, NamedProjectObjectDto } from '../../../common/dto/project-object.dto';
 
-const MAX_ID = 2_147_483_647;
 const SSH_KEY_ID_MESSAGE =
   'ssh_key_id is required: the id of an access key of this project (its "None" key for public repositories)';
 
@@ -9,24 +9,7 @@ const SSH_KEY_ID_MESSAGE =
  * `POST P/repositories` and `PUT P/repositories/{id}` (the full object, as upstream). `git_branch` is checked by the
  * service: required unless the repository is local, and a valid git ref.
  */
-export class RepositoryDto {
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  id?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(MAX_ID)
-  project_id?: number | null;
-
-  @IsString()
-  @IsNotEmpty({ message: 'name is required' })
-  @MaxLength(255)
-  name!: string;
-
+export class RepositoryDto extends NamedProjectObjectDto {
   @IsGitUrl()
   git_url!: string;
 
