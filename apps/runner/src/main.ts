@@ -1,21 +1,32 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { exitCleanlyOnSignals } from '@semaphore/config';
 import { runnerConfigFromProcessEnv } from './config';
 import { RunnerModule } from './runner.module';
+import { RunnerShutdown } from './shutdown';
 
-/** Headless runner: a NestJS application context (no HTTP server), stopped cleanly by SIGTERM/SIGINT. */
+/**
+ * Headless runner: a NestJS application context (no HTTP server). Creating it runs the whole start (registration,
+ * heartbeat, queue workers) and logs `runner ready`; signals drain it (see RunnerShutdown) and it logs
+ * `runner stopped`.
+ */
 export async function startRunner(): Promise<void> {
   const config = runnerConfigFromProcessEnv();
-  const app = await NestFactory.createApplicationContext(RunnerModule.forRoot(config), { bufferLogs: true });
+  const shutdown = new RunnerShutdown(config);
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(RunnerModule.forRoot(config), { bufferLogs: true });
+  } catch (err) {
+    shutdown.detach();
+    throw err;
+  }
   app.useLogger(app.get(Logger));
   const logger = app.get(Logger);
-  exitCleanlyOnSignals(() => app.close(), {
-    log: (m) => logger.log(m, 'Shutdown'),
-    error: (m) => logger.error(m, 'Shutdown'),
+  // A stray rejection (e.g. a Redis command cut off by a reconnect) is logged; it must not kill running tasks.
+  process.on('unhandledRejection', (err: unknown) => {
+    logger.error(`unhandled rejection: ${err instanceof Error ? err.stack : String(err)}`, 'Runner');
   });
-  await app.init();
+  shutdown.attach(app, logger);
 }
 
 if (require.main === module) {

@@ -1,8 +1,15 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { loggingModule } from '@semaphore/logging';
+import { RunnerApiClient } from './api/runner-api.client';
 import { RunnerConfig } from './config';
-import { ReadinessService } from './readiness.service';
+import { ControlListener } from './control/control-listener.service';
+import { HeartbeatService } from './control/heartbeat.service';
+import { RunnerIdentityService } from './identity/runner-identity.service';
+import { RunningTasks } from './jobs/running-tasks';
+import { TaskProcessor } from './jobs/task-processor';
+import { TaskWorkers } from './jobs/task-workers.service';
 import { RunnerRedisModule } from './redis/runner-redis.module';
+import { RunnerLifecycle } from './runner-lifecycle.service';
 
 @Global()
 @Module({})
@@ -26,7 +33,16 @@ export class RunnerModule {
         loggingModule({ level: config.log.level, base: { app: 'runner', instanceId: config.instanceId } }),
         RunnerRedisModule,
       ],
-      providers: [ReadinessService],
+      providers: [
+        RunnerApiClient,
+        RunnerIdentityService,
+        RunningTasks,
+        TaskProcessor,
+        TaskWorkers,
+        HeartbeatService,
+        ControlListener,
+        RunnerLifecycle,
+      ],
     };
   }
 }

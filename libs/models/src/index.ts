@@ -5,3 +5,4 @@ export * from './lib/wire';
 export * from './lib/redis-keys';
 export * from './lib/job-spec';
 export * from './lib/task-contracts';
+export * from './lib/extra-vars';

@@ -28,6 +28,11 @@ export class ApiClient {
     return c;
   }
 
+  /** The bearer token this client sends, if any (e.g. to open a WebSocket with it). */
+  get bearerToken(): string | null {
+    return this.token;
+  }
+
   /** A copy with no credentials at all. */
   anonymous(): ApiClient {
     return new ApiClient(this.baseUrl);

@@ -16,3 +16,4 @@ export { ApiClient } from './api-client';
 export type { ApiResponse, RequestOptions } from './api-client';
 export { ApiStack, startApiStack, TEST_PASSWORD } from './api-stack';
 export type { ProjectActors } from './api-stack';
+export { createGitRepository } from './git-repository';

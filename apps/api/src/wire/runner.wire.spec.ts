@@ -1,5 +1,5 @@
 import type { RunnerEntity } from '@semaphore/persistence';
-import { fromWireRunner, toWireRunner } from './runner.wire';
+import { fromWireRunner, toWireCreatedRunner, toWireRunner, toWireRunnerWithStatus } from './runner.wire';
 
 const runner: RunnerEntity = {
   id: 1,
@@ -25,6 +25,28 @@ describe('runner wire', () => {
     expect(json).not.toContain('bbbb');
   });
 
+  it('adds tags, online and last_seen after the upstream keys', () => {
+    const seen = new Date('2024-10-25T00:00:05Z');
+    const wire = toWireRunnerWithStatus(runner, { online: true, lastSeen: seen });
+    expect(Object.keys(wire)).toEqual([
+      'id',
+      'project_id',
+      'webhook',
+      'max_parallel_tasks',
+      'active',
+      'name',
+      'tags',
+      'online',
+      'last_seen',
+    ]);
+    expect(wire).toMatchObject({ tags: ['eu'], online: true, last_seen: '2024-10-25T00:00:05Z' });
+    expect(toWireRunnerWithStatus(runner, { online: false, lastSeen: null }).last_seen).toBeNull();
+  });
+
+  it('the created runner carries its token last', () => {
+    expect(Object.keys(toWireCreatedRunner(runner, 'tok')).at(-1)).toBe('token');
+  });
+
   it('reads an admin body, never a token or id', () => {
     const body = {
       id: 3,
@@ -34,6 +56,7 @@ describe('runner wire', () => {
       max_parallel_tasks: 2,
       active: false,
       name: 'x',
+      tags: ['a', 'b'],
     };
     expect(fromWireRunner(body)).toEqual({
       projectId: 2,
@@ -41,6 +64,7 @@ describe('runner wire', () => {
       maxParallelTasks: 2,
       active: false,
       name: 'x',
+      tags: ['a', 'b'],
     });
   });
 });

@@ -1,6 +1,7 @@
-import type { WireRunner } from '@semaphore/models';
+import type { WireRunner, WireTime } from '@semaphore/models';
 import type { RunnerEntity } from '@semaphore/persistence';
-import { compact, readBoolean, readInt, readNullableInt, readString, wireBody } from './input.wire';
+import { compact, readBoolean, readInt, readNullableInt, readString, wireBody, type WireBody } from './input.wire';
+import { toWireTime } from './time.wire';
 
 /** A runner; its token (only a hash is stored anyway) and registration fields are never output. */
 export function toWireRunner(runner: RunnerEntity): WireRunner {
@@ -14,9 +15,38 @@ export function toWireRunner(runner: RunnerEntity): WireRunner {
   };
 }
 
+/** `GET /api/runners[/{id}]`: the upstream keys, then our additions (tags, liveness from the heartbeat key). */
+export interface WireRunnerWithStatus extends WireRunner {
+  tags: string[];
+  online: boolean;
+  last_seen: WireTime | null;
+}
+
+export function toWireRunnerWithStatus(
+  runner: RunnerEntity,
+  status: { online: boolean; lastSeen: Date | null },
+): WireRunnerWithStatus {
+  return {
+    ...toWireRunner(runner),
+    tags: [...runner.tags],
+    online: status.online,
+    last_seen: toWireTime(status.lastSeen),
+  };
+}
+
+/** `POST /api/runners` -> 201: the runner and its token, shown this once. */
+export function toWireCreatedRunner(runner: RunnerEntity, token: string): WireRunner & { token: string } {
+  return { ...toWireRunner(runner), token };
+}
+
 export type RunnerWireFields = Partial<
-  Pick<RunnerEntity, 'projectId' | 'webhook' | 'maxParallelTasks' | 'active' | 'name'>
+  Pick<RunnerEntity, 'projectId' | 'webhook' | 'maxParallelTasks' | 'active' | 'name' | 'tags'>
 >;
+
+function readStringArray(body: WireBody, key: string): string[] | undefined {
+  const v = body.get(key);
+  return Array.isArray(v) && v.every((s) => typeof s === 'string') ? [...(v as string[])] : undefined;
+}
 
 /**
  * Fields of an admin `POST/PUT /api/runners` body. `project_id` is a real attribute here (null = global runner) because
@@ -30,5 +60,6 @@ export function fromWireRunner(body: unknown): RunnerWireFields {
     maxParallelTasks: readInt(b, 'max_parallel_tasks'),
     active: readBoolean(b, 'active'),
     name: readString(b, 'name'),
+    tags: readStringArray(b, 'tags'),
   });
 }

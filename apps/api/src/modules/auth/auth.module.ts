@@ -40,6 +40,6 @@ import { TotpService } from './totp.service';
     TotpService,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],
-  exports: [ApiTokenRepository, SessionRepository, TotpService],
+  exports: [ApiTokenRepository, SessionRepository, SessionTokenService, TotpService],
 })
 export class AuthModule {}

@@ -1,4 +1,18 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProjectEntity, RunnerEntity } from '@semaphore/persistence';
+import { InternalRunnersController } from './internal-runners.controller';
+import { RunnerAuthGuard } from './runner-auth.guard';
+import { RunnersController } from './runners.controller';
+import { RunnersRepository } from './runners.repository';
+import { RunnersService } from './runners.service';
+import { TaskClaimRepository } from './task-claim.repository';
+import { TaskClaimService } from './task-claim.service';
 
-@Module({})
+/** Runners: admin management, registration, runner authentication and the claim endpoint. */
+@Module({
+  imports: [TypeOrmModule.forFeature([RunnerEntity, ProjectEntity])],
+  controllers: [RunnersController, InternalRunnersController],
+  providers: [RunnersService, RunnersRepository, RunnerAuthGuard, TaskClaimRepository, TaskClaimService],
+})
 export class RunnersModule {}

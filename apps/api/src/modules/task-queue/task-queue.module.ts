@@ -1,9 +1,54 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { InventoryEntity, ProjectEntity, TaskEntity, TaskOutputEntity, TemplateEntity } from '@semaphore/persistence';
+import { ApiConfig } from '../../config';
+import { REDIS } from '../../redis/redis.module';
+import { AdminTasksController } from './admin-tasks.controller';
+import { TaskAdmissionService } from './task-admission.service';
+import { TaskControlController } from './task-control.controller';
+import { TaskControlService } from './task-control.service';
+import { TaskCreateService } from './task-create.service';
+import { TaskDispatcher } from './task-dispatcher';
 import { TaskLifecycleService } from './task-lifecycle.service';
+import { TaskOverviewService } from './task-overview.service';
+import { TaskQueueRepository } from './task-queue.repository';
+import { TaskQueueSweeper } from './task-queue.sweeper';
+import { TaskStateStore } from './task-state.store';
+import { TaskStreamPublisher } from './task-stream.publisher';
 
+/**
+ * The control plane of task execution: creation (`POST P/tasks`), admission (TaskStateStore in Redis), release to the
+ * BullMQ queues, control (stop / confirm / reject), the admin task pool and the finish path. Global so that the
+ * event persister and the reconciler can call TaskLifecycleService.
+ */
 @Global()
 @Module({
-  providers: [TaskLifecycleService],
-  exports: [TaskLifecycleService],
+  imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity, TemplateEntity, InventoryEntity, ProjectEntity])],
+  controllers: [TaskControlController, AdminTasksController],
+  providers: [
+    {
+      provide: TaskStateStore,
+      inject: [REDIS, ApiConfig],
+      useFactory: (redis: Redis, config: ApiConfig) => new TaskStateStore(redis, config.redis.prefix),
+    },
+    {
+      provide: TaskDispatcher,
+      inject: [REDIS, ApiConfig],
+      useFactory: (redis: Redis, config: ApiConfig) => {
+        const logger = new Logger(TaskDispatcher.name);
+        return new TaskDispatcher(redis, config.redis.prefix, (error) => logger.error(`BullMQ: ${error.message}`));
+      },
+    },
+    TaskQueueRepository,
+    TaskStreamPublisher,
+    TaskAdmissionService,
+    TaskCreateService,
+    TaskLifecycleService,
+    TaskControlService,
+    TaskOverviewService,
+    TaskQueueSweeper,
+  ],
+  exports: [TaskLifecycleService, TaskCreateService],
 })
 export class TaskQueueModule {}

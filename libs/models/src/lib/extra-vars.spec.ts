@@ -1,4 +1,4 @@
-import { buildExtraVars, dangerousExtraVarKeys, formatVarArgument } from './extra-vars';
+import { buildExtraVars, dangerousExtraVarKeys } from './extra-vars';
 
 describe('extra vars', () => {
   it('merges environment, survey secrets and environment secrets (later ones win) and adds task details', () => {
@@ -34,12 +34,5 @@ describe('extra vars', () => {
       'ansible_become_exe',
       'ANSIBLE_SHELL_EXECUTABLE',
     ]);
-  });
-
-  it('formats shell app arguments without upstream %!s quirks', () => {
-    expect(formatVarArgument('a', 'text')).toBe('a=text');
-    expect(formatVarArgument('n', 1)).toBe('n=1');
-    expect(formatVarArgument('b', true)).toBe('b=true');
-    expect(formatVarArgument('o', { x: [1] })).toBe('o={"x":[1]}');
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * Extra variables of a task: built by the api when a runner claims it (JobSpec.extraVars), and checked by the api when
+ * a task is created (SECURITY.md §5). Plain functions shared by both sides.
+ */
 export type ExtraVars = Record<string, unknown>;
 
 export interface TaskDetails {
@@ -60,12 +64,4 @@ const DANGEROUS = [
 /** The keys of `vars` (at the top level) that only a template with overrides allowed may set. */
 export function dangerousExtraVarKeys(vars: ExtraVars): string[] {
   return Object.keys(vars).filter((key) => DANGEROUS.some((re) => re.test(key.toLowerCase())));
-}
-
-/**
- * `name=value` as a shell app argument. Unlike upstream's `%s` formatting (which prints `%!s(float64=1)` for numbers),
- * strings are passed as they are and everything else as JSON.
- */
-export function formatVarArgument(name: string, value: unknown): string {
-  return `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
 }

@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+import {
+  TASK_EVENTS_FIELD,
+  TASK_EVENTS_STREAM,
+  TaskStatus,
+  redisKey,
+  type JobSpec,
+  type TaskEventBatch,
+} from '@semaphore/models';
+import type { RunnerEntity, TaskEntity } from '@semaphore/persistence';
+import { conflict, notFound } from '../../common/api-errors';
+import { ApiConfig } from '../../config';
+import { SecretCipher } from '../../crypto';
+import { REDIS } from '../../redis/redis.module';
+import { toWireTime } from '../../wire';
+import { EventsService } from '../events/events.service';
+import { TaskLifecycleService } from '../task-queue/task-lifecycle.service';
+import { buildJobSpec, JobSpecError, type ClaimContext } from './job-spec.builder';
+import { TaskClaimRepository } from './task-claim.repository';
+
+/**
+ * `POST /api/internal/runners/tasks/{id}/claim`: a runner atomically takes a waiting task and receives its JobSpec,
+ * secrets decrypted. The spec is built before the claim (so a task whose keys do not decrypt is failed instead of
+ * being handed out) and travels only in this response: it is never logged, stored or put into Redis.
+ */
+@Injectable()
+export class TaskClaimService {
+  constructor(
+    private readonly repo: TaskClaimRepository,
+    private readonly cipher: SecretCipher,
+    private readonly config: ApiConfig,
+    private readonly events: EventsService,
+    private readonly lifecycle: TaskLifecycleService,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext('TaskClaim');
+  }
+
+  async claim(taskId: number, runner: RunnerEntity): Promise<JobSpec> {
+    const task = await this.repo.findTask(taskId);
+    if (!task) throw notFound('Task');
+    this.refuseUnclaimable(task, runner);
+    const ctx = await this.repo.loadContext(task);
+    if (!ctx) {
+      await this.fail(task, 'INVALID_TASK', 'the template or its repository is gone');
+      throw conflict('Task cannot be run: the template or its repository is gone');
+    }
+    let spec: JobSpec;
+    try {
+      spec = buildJobSpec(ctx, { claimGeneration: 0, lastSeq: 0 }, this.cipher, this.config.http.webRoot);
+    } catch (err) {
+      if (!(err instanceof JobSpecError)) throw err;
+      await this.fail(task, err.code, err.message);
+      throw conflict(`Task cannot be run: ${err.message}`);
+    }
+    const claimed = await this.repo.claim(taskId, runner);
+    if (!claimed) {
+      const now = await this.repo.findTask(taskId);
+      throw conflict(`Task is not waiting${now ? ` (status ${now.status})` : ''}`);
+    }
+    this.logger.info(
+      { event: 'task.claimed', taskId, runnerId: runner.id, gen: claimed.claimGeneration },
+      'task claimed',
+    );
+    await this.afterClaim(ctx, runner);
+    return { ...spec, claimGeneration: claimed.claimGeneration, firstSeq: claimed.lastSeq + 1 };
+  }
+
+  /** Cheap checks first, so a runner learns why (the atomic UPDATE re-checks all of them). */
+  private refuseUnclaimable(task: TaskEntity, runner: RunnerEntity): void {
+    if (task.status !== TaskStatus.Waiting) throw conflict(`Task is not waiting (status ${task.status})`);
+    if (task.runnerTag && !runner.tags.includes(task.runnerTag)) {
+      throw conflict(`Task needs a runner with tag ${task.runnerTag}`);
+    }
+    if (runner.projectId !== null && runner.projectId !== task.projectId) {
+      throw conflict('Task belongs to a project this runner does not serve');
+    }
+  }
+
+  /** Upstream's "is running" event, the `update` for WebSocket clients, and the runner's last_seen. */
+  private async afterClaim(ctx: ClaimContext, runner: RunnerEntity): Promise<void> {
+    const { task, template } = ctx;
+    await this.events.log({
+      projectId: task.projectId,
+      userId: task.userId,
+      objectType: 'task',
+      objectId: task.id,
+      description: `Task ID ${task.id} (${template.name}) is running`,
+    });
+    await this.repo.touchRunner(runner.id);
+    await this.publishUpdate(task, TaskStatus.Starting, null);
+  }
+
+  /** Fails a waiting task that cannot be prepared, if nothing else changed it meanwhile. */
+  private async fail(task: TaskEntity, errorCode: string, reason: string): Promise<void> {
+    const failed = await this.repo.failWaiting(task.id, errorCode, `Running app failed: ${reason}`);
+    if (!failed) return;
+    this.logger.warn({ event: 'task.unclaimable', taskId: task.id, errorCode, reason }, 'task cannot be run');
+    await this.publishUpdate(failed, TaskStatus.Error, failed.end);
+    try {
+      await this.lifecycle.onTaskFinished(failed);
+    } catch (err) {
+      this.logger.error({ err, taskId: task.id }, 'releasing the slot of a failed task failed');
+    }
+  }
+
+  private async publishUpdate(task: TaskEntity, status: TaskStatus, end: Date | null): Promise<void> {
+    const batch: TaskEventBatch = {
+      source: 'api',
+      taskId: task.id,
+      projectId: task.projectId,
+      templateId: task.templateId,
+      runnerId: 0,
+      gen: 0,
+      events: [{ type: 'update', status, start: toWireTime(task.start), end: toWireTime(end), version: task.version }],
+    };
+    try {
+      await this.redis.xadd(
+        redisKey(this.config.redis.prefix, TASK_EVENTS_STREAM),
+        '*',
+        TASK_EVENTS_FIELD,
+        JSON.stringify(batch),
+      );
+    } catch (err) {
+      // The status is in PostgreSQL; clients see it on their next fetch.
+      this.logger.warn({ err, taskId: task.id }, 'task update not sent to the event stream');
+    }
+  }
+}

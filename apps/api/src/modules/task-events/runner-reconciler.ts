@@ -1,0 +1,176 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import {
+  TASK_EVENTS_PERSIST_GROUP,
+  TaskStatus,
+  redisKey,
+  runnerAliveKey,
+  type RunnerHeartbeat,
+} from '@semaphore/models';
+import type { TaskEntity } from '@semaphore/persistence';
+import { toWireTime } from '../../wire';
+import { notifyFinished, type TaskFinishedListener } from './task-event-persister';
+import { updateBatch, type TaskEventPublisher } from './task-event-publisher';
+import type { ClaimedTask, TaskEventsRepository } from './task-events.repository';
+import { StoppableLoop } from './stoppable-loop';
+import { groupCaughtUp, newestEntryId } from './stream-group-maintenance';
+import { taskEventsStreamKey } from './task-event-batch';
+
+export interface TaskRequeuer extends TaskFinishedListener {
+  requeue(task: TaskEntity): Promise<void>;
+}
+
+export interface ReconcilerOptions {
+  prefix: string;
+  nodeId: string;
+  /** config.tasks.runnerLostAfterMs */
+  lostAfterMs: number;
+  everyMs?: number;
+}
+
+/** Statuses in which a runner holds the task (its process runs, or waits for a confirmation). */
+const HELD_BY_RUNNER = [
+  TaskStatus.Starting,
+  TaskStatus.Running,
+  TaskStatus.WaitingConfirmation,
+  TaskStatus.Confirmed,
+  TaskStatus.Stopping,
+];
+const MAX_TASKS_PER_ROUND = 500;
+
+function runningTaskIds(heartbeat: string): Set<number> | null {
+  try {
+    const beat = JSON.parse(heartbeat) as Partial<RunnerHeartbeat>;
+    return Array.isArray(beat.runningTaskIds) ? new Set(beat.runningTaskIds.filter(Number.isSafeInteger)) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ReconcileResult {
+  failed: number[];
+  requeued: number[];
+}
+
+/**
+ * Fails tasks whose runner vanished and re-offers tasks that were claimed but never started. Safe on every replica:
+ * a round runs only on the replica that takes a short Redis lock. Runs once at start-up, then every `everyMs`.
+ * - A task held by a runner (starting, running, waiting_confirmation, confirmed, stopping) claimed more than
+ *   `lostAfterMs` ago whose runner's alive key is missing -> `error`, error_code RUNNER_LOST, `end` now, and the output
+ *   line "Runner <name> was lost: no heartbeat for N s"; announced and reported to the TaskLifecycleService.
+ *   Only once the persist group has caught up with the stream (see eventsPersisted).
+ * - A task still `starting` more than `lostAfterMs` after its claim although its runner is alive and its heartbeat
+ *   does not list the task -> TaskLifecycleService.requeue (the runner took the job but never started it).
+ */
+export class RunnerReconciler {
+  private readonly logger = new Logger(RunnerReconciler.name);
+  private readonly loop: StoppableLoop;
+  private readonly everyMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly repo: TaskEventsRepository,
+    private readonly publisher: TaskEventPublisher,
+    private readonly lifecycle: TaskRequeuer,
+    private readonly options: ReconcilerOptions,
+  ) {
+    this.everyMs = options.everyMs ?? 5_000;
+    this.loop = new StoppableLoop('runner reconciler', this.logger, 30_000);
+  }
+
+  start(): void {
+    this.loop.run(async () => {
+      await this.reconcile();
+      await this.loop.sleep(this.everyMs);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** One round, if this replica gets the lock (null otherwise). */
+  async reconcile(now = new Date()): Promise<ReconcileResult | null> {
+    const lock = redisKey(this.options.prefix, 'task-events', 'reconciler-lock');
+    const ttl = Math.max(1_000, this.everyMs - 500);
+    if ((await this.redis.set(lock, this.options.nodeId, 'PX', ttl, 'NX')) !== 'OK') return null;
+    const tasks = await this.repo.claimedTasks(
+      HELD_BY_RUNNER,
+      new Date(now.getTime() - this.options.lostAfterMs),
+      MAX_TASKS_PER_ROUND,
+    );
+    const beats = await this.heartbeats(tasks);
+    const result: ReconcileResult = { failed: [], requeued: [] };
+    const lost = tasks.filter((t) => !beats.has(t.runnerId));
+    if (lost.length > 0 && (await this.eventsPersisted())) {
+      for (const task of lost) if (await this.failLost(task, now)) result.failed.push(task.id);
+    }
+    for (const task of tasks) {
+      const beat = beats.get(task.runnerId);
+      // A runner whose heartbeat lists the task runs it: its `running` is only not persisted yet.
+      if (task.status !== TaskStatus.Starting || beat === undefined || beat?.has(task.id)) continue;
+      if (await this.requeue(task)) result.requeued.push(task.id);
+    }
+    return result;
+  }
+
+  /**
+   * Whether the persist group has stored every event written so far. A runner writes its last batch before it drops
+   * its alive key, so once the group has caught up with the stream as it is now, a task still unfinished in the
+   * database really was abandoned (and not just finished in an entry waiting to be persisted). While the group lags,
+   * no task is failed.
+   */
+  private async eventsPersisted(): Promise<boolean> {
+    const key = taskEventsStreamKey(this.options.prefix);
+    const newest = await newestEntryId(this.redis, key);
+    if (newest === '0-0') return true;
+    const caughtUp = await groupCaughtUp({ redis: this.redis, key, group: TASK_EVENTS_PERSIST_GROUP }, newest);
+    if (!caughtUp) this.logger.log('task events are still being persisted: lost runners are checked next round');
+    return caughtUp;
+  }
+
+  /**
+   * The alive runners among the tasks' runners, with the task ids their heartbeat lists (null when the heartbeat
+   * does not parse: alive, running unknown).
+   */
+  private async heartbeats(tasks: ClaimedTask[]): Promise<Map<number, Set<number> | null>> {
+    const ids = [...new Set(tasks.map((t) => t.runnerId))];
+    const beats = new Map<number, Set<number> | null>();
+    if (ids.length === 0) return beats;
+    const values = await this.redis.mget(ids.map((id) => redisKey(this.options.prefix, ...runnerAliveKey(id))));
+    values.forEach((value, i) => {
+      if (value !== null) beats.set(ids[i], runningTaskIds(value));
+    });
+    return beats;
+  }
+
+  private async failLost(task: ClaimedTask, now: Date): Promise<boolean> {
+    const since = Math.max(task.claimedAt.getTime(), task.runnerLastSeen?.getTime() ?? 0);
+    const seconds = Math.max(0, Math.round((now.getTime() - since) / 1000));
+    const line = `Runner ${task.runnerName || task.runnerId} was lost: no heartbeat for ${seconds} s`;
+    const row = await this.repo.failLostTask(task, HELD_BY_RUNNER, line, now);
+    if (!row) return false;
+    this.logger.warn(`task ${row.id} failed: ${line}`);
+    const batch = updateBatch(row);
+    batch.events.unshift({ type: 'log', seq: row.lastSeq, time: toWireTime(now), output: line });
+    await this.publisher.publish(batch).catch((err: unknown) => {
+      this.logger.error(`cannot announce the status of task ${row.id}: ${String(err)}`);
+    });
+    const [entity] = await this.repo.findTasks([row.id]);
+    if (entity) await notifyFinished(this.lifecycle, entity, this.logger);
+    return true;
+  }
+
+  private async requeue(task: ClaimedTask): Promise<boolean> {
+    const [entity] = await this.repo.findTasks([task.id]);
+    if (!entity || entity.status !== TaskStatus.Starting) return false;
+    try {
+      await this.lifecycle.requeue(entity);
+      this.logger.warn(`task ${task.id} was claimed by runner ${task.runnerId} but never started: requeued`);
+      return true;
+    } catch (err) {
+      this.logger.error(`TaskLifecycleService.requeue(${task.id}) failed: ${String(err)}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { isFinishedStatus, TASK_STATUSES, TaskStatus, TemplateType } from '@semaphore/models';
+import { InventoryEntity, ProjectEntity, TaskEntity, TaskOutputEntity, TemplateEntity } from '@semaphore/persistence';
+import { TASK_SECRET_PARAM } from './task-secret';
+
+/** Statuses of tasks that have not finished yet. */
+export const UNFINISHED_STATUSES: TaskStatus[] = TASK_STATUSES.filter((s) => !isFinishedStatus(s));
+
+/** Key of the advisory lock that serialises version numbering of one build template. */
+const BUILD_VERSION_LOCK = 0x5e3a_0001;
+
+export interface NewTaskRow extends Partial<TaskEntity> {
+  templateId: number;
+  projectId: number;
+}
+
+/** A task with what admission needs from its template and project. */
+export interface TaskForAdmission {
+  task: TaskEntity;
+  allowParallel: boolean;
+  projectMaxParallel: number;
+}
+
+/** Queries of task creation, control and admission (the only place with SQL in this module). */
+@Injectable()
+export class TaskQueueRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    @InjectRepository(TemplateEntity) private readonly templates: Repository<TemplateEntity>,
+    @InjectRepository(InventoryEntity) private readonly inventories: Repository<InventoryEntity>,
+    @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
+  ) {}
+
+  findTemplate(projectId: number, id: number): Promise<TemplateEntity | null> {
+    return this.templates.findOneBy({ id, projectId });
+  }
+
+  findInventory(projectId: number, id: number): Promise<InventoryEntity | null> {
+    return this.inventories.findOneBy({ id, projectId });
+  }
+
+  findProject(id: number): Promise<ProjectEntity | null> {
+    return this.projects.findOneBy({ id });
+  }
+
+  findTask(projectId: number, id: number): Promise<TaskEntity | null> {
+    return this.tasks.findOneBy({ id, projectId });
+  }
+
+  findTaskById(id: number): Promise<TaskEntity | null> {
+    return this.tasks.findOneBy({ id });
+  }
+
+  /** Tasks by id with their user's username (admin task list). */
+  findTasksWithUser(ids: number[]): Promise<TaskEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.tasks
+      .createQueryBuilder('task')
+      .leftJoin('task.user', 'usr')
+      .addSelect(['usr.id', 'usr.username'])
+      .where('task.id IN (:...ids)', { ids })
+      .getMany();
+  }
+
+  /** Unfinished tasks of a template, oldest first. */
+  unfinishedTasksOfTemplate(templateId: number): Promise<TaskEntity[]> {
+    return this.tasks.find({
+      where: { templateId, status: In(UNFINISHED_STATUSES) },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Deploy templates that run after a successful build of `buildTemplateId`. */
+  autorunTemplates(projectId: number, buildTemplateId: number): Promise<TemplateEntity[]> {
+    return this.templates.find({
+      where: { projectId, buildTemplateId, autorun: true, type: TemplateType.Deploy },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Tasks (any status) with their template's parallel flag and their project's limit. */
+  async tasksForAdmission(where: { ids?: number[]; statuses?: TaskStatus[] }): Promise<TaskForAdmission[]> {
+    const qb = this.tasks
+      .createQueryBuilder('task')
+      .innerJoin('task.template', 'tpl')
+      .addSelect(['tpl.id', 'tpl.allowParallelTasks'])
+      .innerJoin('task.project', 'prj')
+      .addSelect(['prj.id', 'prj.maxParallelTasks']);
+    if (where.ids !== undefined) {
+      if (where.ids.length === 0) return [];
+      qb.andWhere('task.id IN (:...ids)', { ids: where.ids });
+    }
+    if (where.statuses !== undefined) qb.andWhere('task.status IN (:...statuses)', { statuses: where.statuses });
+    const rows = await qb.orderBy('task.id', 'ASC').getMany();
+    return rows.map((task) => ({
+      task,
+      allowParallel: task.template?.allowParallelTasks ?? false,
+      projectMaxParallel: task.project?.maxParallelTasks ?? 0,
+    }));
+  }
+
+  /**
+   * Inserts a waiting task and its first output line (seq 1, `last_seq` 1) in one transaction. For build templates
+   * `version` is computed from the newest build under an advisory lock, so concurrent builds get distinct versions.
+   */
+  async insertQueuedTask(
+    row: NewTaskRow,
+    firstLine: { time: Date; output: (taskId: number) => string },
+    buildVersion?: (previous: string | null) => string | null,
+  ): Promise<TaskEntity> {
+    return this.dataSource.transaction(async (em) => {
+      const values: Partial<TaskEntity> = { ...row, status: TaskStatus.Waiting, lastSeq: 1 };
+      if (buildVersion) {
+        await em.query('SELECT pg_advisory_xact_lock($1, $2)', [BUILD_VERSION_LOCK, row.templateId]);
+        const previous = await em
+          .createQueryBuilder(TaskEntity, 'task')
+          .select(['task.id', 'task.version'])
+          .where('task.templateId = :templateId', { templateId: row.templateId })
+          .andWhere('task.version IS NOT NULL')
+          .orderBy('task.id', 'DESC')
+          .limit(1)
+          .getOne();
+        values.version = buildVersion(previous?.version ?? null);
+      }
+      const task = await em.save(TaskEntity, em.create(TaskEntity, values));
+      await em.insert(TaskOutputEntity, {
+        taskId: task.id,
+        seq: 1,
+        time: firstLine.time,
+        output: firstLine.output(task.id),
+      });
+      return task;
+    });
+  }
+
+  /**
+   * Compare-and-set of the status (the transition guard is checked by the caller against `from`): the row changes only
+   * if its status is still `from`. Returns the updated task, or null when someone else changed it first.
+   */
+  async compareAndSetStatus(
+    id: number,
+    from: TaskStatus,
+    set: Pick<TaskEntity, 'status' | 'start' | 'end'> & Partial<Pick<TaskEntity, 'runnerId' | 'claimedAt'>>,
+  ): Promise<TaskEntity | null> {
+    const result = await this.tasks
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set(set)
+      .where('id = :id AND status = :from', { id, from })
+      .execute();
+    if (!result.affected) return null;
+    return this.tasks.findOneBy({ id });
+  }
+
+  /** Deletes the sealed survey secrets of a finished task (idempotent). */
+  async removeSecret(id: number): Promise<void> {
+    await this.tasks
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set({ params: () => 'params - :secretKey' })
+      .where('id = :id AND params ? :secretKey', { id, secretKey: TASK_SECRET_PARAM })
+      .execute();
+  }
+}

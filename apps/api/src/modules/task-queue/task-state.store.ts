@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { redisKey } from '@semaphore/models';
+import { ADMIT_LUA, REGISTER_LUA, RELEASE_LUA } from './task-state.lua';
+
+/** What admission needs to know about a task (captured when it is registered). */
+export interface TaskRegistration {
+  taskId: number;
+  projectId: number;
+  templateId: number;
+  /** The template allows parallel runs (else one active task per template). */
+  allowParallel: boolean;
+  /** The project's `max_parallel_tasks` (0 = unlimited). */
+  projectMaxParallel: number;
+  /** Runner tag of the queue the task goes to; null = the default queue. */
+  runnerTag: string | null;
+}
+
+export interface AdmittedTask {
+  taskId: number;
+  projectId: number;
+  runnerTag: string | null;
+}
+
+export interface TaskStateSnapshot {
+  /** Waiting for admission, in FIFO order. */
+  waiting: number[];
+  /** Admitted (released to a queue, claimed or running), ascending. */
+  active: number[];
+}
+
+const FINISHED_MARK_TTL_SEC = 7 * 24 * 3600;
+/** How many waiting tasks one admission looks at, at most (bounds the script's run time). */
+const ADMIT_SCAN_LIMIT = 10_000;
+
+class LuaScript {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** EVALSHA, falling back to EVAL (which caches the script) after a script flush or on a fresh server. */
+  async run(redis: Redis, args: Array<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, 0, ...args);
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error;
+      return redis.eval(this.source, 0, ...args);
+    }
+  }
+}
+
+const REGISTER = new LuaScript(REGISTER_LUA);
+const ADMIT = new LuaScript(ADMIT_LUA);
+const RELEASE = new LuaScript(RELEASE_LUA);
+
+/**
+ * The cluster-wide admission state of tasks, in Redis (ARCHITECTURE.md "Admission"). Keys, under
+ * `redisKey(prefix, 'ts')`:
+ * - `waiting`: sorted set of waiting task ids, scored by id (FIFO by creation; a re-queued task keeps its place);
+ * - `active`: set of admitted task ids (the global count);
+ * - `project:<id>:active`, `template:<id>:active`: sets of admitted task ids per project / template;
+ * - `task:<id>`: hash of the registration (`p`, `t`, `par`, `pmax`, `tag`, `st`);
+ * - `finished:<id>`: the once-only mark of a task's finish follow-ups; `lock:<name>`: short locks of periodic jobs.
+ * Every change is one Lua script, so concurrent replicas never over-admit. Everything here can be rebuilt from
+ * PostgreSQL (the sweep in TaskDispatchSweeper re-registers what is missing and releases what has finished). The
+ * scripts build their keys at run time, which is fine on a single Redis (or a primary with replicas), not on Redis
+ * Cluster.
+ */
+export class TaskStateStore {
+  private readonly base: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.base = redisKey(prefix, 'ts');
+  }
+
+  /** Adds a task as waiting (or directly as active, when rebuilding the state of a running task). Idempotent. */
+  async register(task: TaskRegistration, state: 'waiting' | 'active' = 'waiting'): Promise<boolean> {
+    const result = await REGISTER.run(this.redis, [
+      this.base,
+      task.taskId,
+      task.projectId,
+      task.templateId,
+      task.allowParallel ? 1 : 0,
+      Math.max(0, Math.trunc(task.projectMaxParallel)),
+      task.runnerTag ?? '',
+      state,
+    ]);
+    return result === 1;
+  }
+
+  /** Atomically admits the waiting tasks that fit the limits, in FIFO order. `globalLimit` 0 = unlimited. */
+  async admit(globalLimit: number): Promise<AdmittedTask[]> {
+    const flat = (await ADMIT.run(this.redis, [this.base, Math.max(0, globalLimit), ADMIT_SCAN_LIMIT])) as string[];
+    const admitted: AdmittedTask[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      admitted.push({ taskId: Number(flat[i]), projectId: Number(flat[i + 1]), runnerTag: flat[i + 2] || null });
+    }
+    return admitted;
+  }
+
+  /** Removes a task, waiting or active. Returns whether it was registered. Idempotent. */
+  async release(taskId: number): Promise<boolean> {
+    return (await RELEASE.run(this.redis, [this.base, taskId])) === 1;
+  }
+
+  /**
+   * Marks a task's finish follow-ups (event, build -> deploy autorun) as done: true only for the first caller, so they
+   * happen once however many replicas or paths report the end. The mark expires after a week.
+   */
+  async markFinished(taskId: number): Promise<boolean> {
+    const key = `${this.base}:finished:${taskId}`;
+    return (await this.redis.set(key, '1', 'EX', FINISHED_MARK_TTL_SEC, 'NX')) === 'OK';
+  }
+
+  /** A short lock so that one replica at a time does a periodic job (the job must be safe without it too). */
+  async tryLock(name: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.base}:lock:${name}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async snapshot(): Promise<TaskStateSnapshot> {
+    const results = await this.redis
+      .multi()
+      .zrange(`${this.base}:waiting`, 0, -1)
+      .smembers(`${this.base}:active`)
+      .exec();
+    if (!results) throw new Error('TaskStateStore snapshot: transaction aborted');
+    const [waiting, active] = results.map(([error, value]) => {
+      if (error) throw error;
+      return (value as string[]).map(Number);
+    });
+    return { waiting, active: active.sort((a, b) => a - b) };
+  }
+}

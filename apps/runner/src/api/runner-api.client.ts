@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { RUNNER_TOKEN_HEADER, type JobSpec } from '@semaphore/models';
+import { RunnerConfig } from '../config';
+
+/** An HTTP answer from the api that is not a success; `error` is the `{"error": ...}` text when there is one. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    what: string,
+  ) {
+    super(`${what}: ${status} ${error}`);
+    this.name = 'ApiRequestError';
+  }
+}
+
+/** The runner as the api knows it (`GET /api/internal/runners/me`). */
+export interface RunnerSelf {
+  id: number;
+  name: string;
+  project_id: number | null;
+  tags: string[];
+  max_parallel_tasks: number;
+  active: boolean;
+}
+
+export interface Registration {
+  registration_token: string;
+  name: string;
+  tags: string[];
+  max_parallel_tasks: number;
+  webhook: string;
+}
+
+const TIMEOUT_MS = 15_000;
+
+/**
+ * The runner's side of `/api/internal/runners`. The token goes in the `X-Runner-Token` header only; request and
+ * response bodies (a JobSpec holds decrypted secrets) are never logged.
+ */
+@Injectable()
+export class RunnerApiClient {
+  private token: string | null = null;
+
+  constructor(private readonly config: RunnerConfig) {}
+
+  useToken(token: string): void {
+    this.token = token;
+  }
+
+  async register(body: Registration): Promise<{ token: string; id: number }> {
+    return this.request('POST', 'api/internal/runners', 'registration', body, false);
+  }
+
+  self(): Promise<RunnerSelf> {
+    return this.request('GET', 'api/internal/runners/me', 'runner lookup');
+  }
+
+  /** @throws ApiRequestError (409: not claimable; the job must end without running anything) */
+  claim(taskId: number): Promise<JobSpec> {
+    return this.request('POST', `api/internal/runners/tasks/${taskId}/claim`, `claim of task ${taskId}`, {});
+  }
+
+  private async request<T>(method: string, path: string, what: string, body?: unknown, auth = true): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth) {
+      if (!this.token) throw new Error(`${what}: no runner token yet`);
+      headers[RUNNER_TOKEN_HEADER] = this.token;
+    }
+    const res = await fetch(new URL(path, this.config.apiUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new ApiRequestError(res.status, errorText(text), what);
+    return JSON.parse(text) as T;
+  }
+}
+
+function errorText(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error.slice(0, 500);
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 200);
+}
