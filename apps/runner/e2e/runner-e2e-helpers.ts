@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import {
@@ -14,28 +12,6 @@ import {
   type TaskEventBatch,
   type TaskJobData,
 } from '@semaphore/models';
-
-/** A bare git repository holding `files`, as a `file://` URL. */
-export function gitRepo(root: string, files: Record<string, string>): string {
-  const work = join(root, 'work');
-  mkdirSync(work, { recursive: true });
-  const env = {
-    PATH: process.env.PATH,
-    HOME: root,
-    GIT_AUTHOR_NAME: 't',
-    GIT_AUTHOR_EMAIL: 't@x',
-    GIT_COMMITTER_NAME: 't',
-    GIT_COMMITTER_EMAIL: 't@x',
-  };
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env });
-  git('init', '-q', '-b', 'main');
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(work, name), content);
-  git('add', '.');
-  git('commit', '-q', '-m', 'scripts for the runner e2e');
-  const bare = join(root, 'origin.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare], { env });
-  return `file://${bare}`;
-}
 
 /** Adds the BullMQ job of a task, as the task-queue module does (ids only, job id `task-<id>`). */
 export async function enqueueTask(

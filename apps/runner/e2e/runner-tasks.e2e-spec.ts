@@ -14,8 +14,14 @@ import {
   type RunnerControlMessage,
   type TaskEvent,
 } from '@semaphore/models';
-import { spawnRunnerProcess, startApiStack, type ApiStack, type ManagedProcess } from '@semaphore/testing';
-import { StreamWatcher, enqueueTask, gitRepo, processCommandLines } from './runner-e2e-helpers';
+import {
+  createGitRepository,
+  spawnRunnerProcess,
+  startApiStack,
+  type ApiStack,
+  type ManagedProcess,
+} from '@semaphore/testing';
+import { StreamWatcher, enqueueTask, processCommandLines } from './runner-e2e-helpers';
 
 // Row types come from the factories: the runner app may not import database code (lint boundary).
 type Factories = ApiStack['factories'];
@@ -100,7 +106,7 @@ describe('runner process: running tasks from the queue', () => {
   beforeAll(async () => {
     stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN });
     dir = mkdtempSync(join(tmpdir(), 'semtest-runner-tasks-'));
-    repoUrl = gitRepo(join(dir, 'repo'), SCRIPTS);
+    repoUrl = createGitRepository(join(dir, 'repo'), SCRIPTS);
     watcher = new StreamWatcher(stack.redis.client, stack.redis.prefix);
     queueEvents = new QueueEvents('tasks', {
       connection: (eventsConnection = new Redis(stack.redis.url, { maxRetriesPerRequest: null })),

@@ -1,30 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppId, TaskStatus, type JobSpec } from '@semaphore/models';
+import { createGitRepository } from '@semaphore/testing';
 import { LocalJob } from './local-job';
-
-function gitRepo(root: string, files: Record<string, string>): string {
-  const work = join(root, 'work');
-  mkdirSync(work, { recursive: true });
-  const env = {
-    PATH: process.env.PATH,
-    HOME: root,
-    GIT_AUTHOR_NAME: 't',
-    GIT_AUTHOR_EMAIL: 't@x',
-    GIT_COMMITTER_NAME: 't',
-    GIT_COMMITTER_EMAIL: 't@x',
-  };
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env });
-  git('init', '-q', '-b', 'main');
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(work, name), content);
-  git('add', '.');
-  git('commit', '-q', '-m', 'playbooks');
-  const bare = join(root, 'origin.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare], { env });
-  return bare;
-}
 
 const none = { type: 'none' } as const;
 
@@ -62,19 +41,23 @@ describe('LocalJob (real git, bash and ansible-playbook)', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'semtest-job-'));
     tmpRoot = join(root, 'tasks');
-    repo = gitRepo(root, {
-      'run.sh':
-        'echo "hello $1"; echo "token=$API_TOKEN"; cat "$SEMAPHORE_EXTRA_VARS_FILE"; echo; env | grep -c SEMAPHORE_DB || true\n',
-      'fail.sh': 'echo failing >&2; exit 4\n',
-      'site.yml': [
-        '- hosts: all',
-        '  gather_facts: false',
-        '  tasks:',
-        '    - name: greet',
-        '      ansible.builtin.debug:',
-        '        msg: "region={{ region }} secret={{ vault_ok | default(\'none\') }}"',
-      ].join('\n'),
-    });
+    repo = createGitRepository(
+      root,
+      {
+        'run.sh':
+          'echo "hello $1"; echo "token=$API_TOKEN"; cat "$SEMAPHORE_EXTRA_VARS_FILE"; echo; env | grep -c SEMAPHORE_DB || true\n',
+        'fail.sh': 'echo failing >&2; exit 4\n',
+        'site.yml': [
+          '- hosts: all',
+          '  gather_facts: false',
+          '  tasks:',
+          '    - name: greet',
+          '      ansible.builtin.debug:',
+          '        msg: "region={{ region }} secret={{ vault_ok | default(\'none\') }}"',
+        ].join('\n'),
+      },
+      'playbooks',
+    );
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -99,7 +82,7 @@ describe('LocalJob (real git, bash and ansible-playbook)', () => {
     const c = collect();
     const job = new LocalJob(
       spec({
-        repository: { url: `file://${repo}`, branch: 'main', key: none, knownHosts: [] },
+        repository: { url: repo, branch: 'main', key: none, knownHosts: [] },
         arguments: ['world'],
         env: { API_TOKEN: 'from-env-secret' },
         extraVars: { region: 'eu' },
@@ -116,7 +99,7 @@ describe('LocalJob (real git, bash and ansible-playbook)', () => {
   it('fails with the exit code, never from the log text', async () => {
     const c = collect();
     const result = await new LocalJob(
-      spec({ repository: { url: `file://${repo}`, branch: 'main', key: none, knownHosts: [] }, playbook: 'fail.sh' }),
+      spec({ repository: { url: repo, branch: 'main', key: none, knownHosts: [] }, playbook: 'fail.sh' }),
       { tmpRoot, path: process.env.PATH ?? '', events: c.events },
     ).run();
     expect(result).toEqual({ status: TaskStatus.Error });
@@ -130,7 +113,7 @@ describe('LocalJob (real git, bash and ansible-playbook)', () => {
       spec({
         app: AppId.Ansible,
         playbook: 'site.yml',
-        repository: { url: `file://${repo}`, branch: 'main', key: none, knownHosts: [] },
+        repository: { url: repo, branch: 'main', key: none, knownHosts: [] },
         inventory: {
           type: 'static',
           inventory: 'localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n',
@@ -150,22 +133,19 @@ describe('LocalJob (real git, bash and ansible-playbook)', () => {
 
   it('stops a running job: the whole process group ends and the result is stopped', async () => {
     const c = collect();
-    const bare = gitRepo(join(root, 'slow'), { 'run.sh': 'echo started; sleep 60\n' });
-    const job = new LocalJob(
-      spec({ repository: { url: `file://${bare}`, branch: 'main', key: none, knownHosts: [] } }),
-      {
-        tmpRoot,
-        path: process.env.PATH ?? '',
-        events: {
-          ...c.events,
-          log: (l) => {
-            c.lines.push(l);
-            if (l === 'started') void job.stop();
-          },
+    const bare = createGitRepository(join(root, 'slow'), { 'run.sh': 'echo started; sleep 60\n' });
+    const job = new LocalJob(spec({ repository: { url: bare, branch: 'main', key: none, knownHosts: [] } }), {
+      tmpRoot,
+      path: process.env.PATH ?? '',
+      events: {
+        ...c.events,
+        log: (l) => {
+          c.lines.push(l);
+          if (l === 'started') void job.stop();
         },
-        killGraceMs: 500,
       },
-    );
+      killGraceMs: 500,
+    });
     expect(await job.run()).toEqual({ status: TaskStatus.Stopped });
   });
 });
