@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type Redis from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +14,40 @@ import {
 import { WsClient, type WsMessage } from './task-events-helpers';
 
 const REGISTRATION_TOKEN = 'e2e-registration-token-0123456789';
+const SECRETS = ['env-secret-value', 'survey-secret-value'];
+
+/** Every process's command line, as /proc shows it to anyone on the machine. */
+function processCommandLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return lines;
+}
+
+/** The values of every key under the prefix, the event stream's entries included, as one string. */
+async function dumpRedis(redis: Redis, prefix: string): Promise<string> {
+  const parts: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'string') parts.push(String(await redis.get(key)));
+      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
+  } while (cursor !== '0');
+  return parts.join('\n');
+}
 const LINES = 300;
 
 /**
@@ -30,6 +66,7 @@ describe('task flow: api + runner + WebSocket', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-flow-'));
+    execFileSync('mkfifo', [join(root, 'scan-done')]);
     stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN });
     runner = spawnRunnerProcess({
       redisUrl: stack.redis.url,
@@ -50,11 +87,15 @@ describe('task flow: api + runner + WebSocket', () => {
     projectPath = `/api/project/${project.body.id}`;
     const keys = await admin.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`);
     const noneKey = keys.body.find((k) => k.name === 'None');
+    // The script proves it received the secrets without ever printing them, then pauses so the test can look at
+    // every process's command line while it runs.
     const url = createGitRepository(root, {
       'run.sh': [
-        'echo "token is $API_TOKEN"',
+        '[ "$API_TOKEN" = "env-secret-value" ] && echo "env secret ok"',
+        "python3 -c \"import json,os,sys;sys.exit(0 if json.load(open(os.environ['SEMAPHORE_EXTRA_VARS_FILE']))['pw'] == 'survey-secret-value' else 1)\" && echo \"survey secret ok\"",
+        'echo "waiting for the scan"',
+        'read -t 20 _ < "$SCAN_DONE_FIFO" || true',
         `for i in $(seq 1 ${LINES}); do echo "line $i"; done`,
-        'echo "survey is $(python3 -c "import json,os;print(json.load(open(os.environ[\'SEMAPHORE_EXTRA_VARS_FILE\']))[\'pw\'])")"',
       ].join('\n'),
     });
     expect(
@@ -73,6 +114,7 @@ describe('task flow: api + runner + WebSocket', () => {
         await admin.post(`${projectPath}/environment`, {
           name: 'prod',
           json: '{}',
+          env: JSON.stringify({ SCAN_DONE_FIFO: join(root, 'scan-done') }),
           secrets: [{ type: 'env', name: 'API_TOKEN', secret: 'env-secret-value', operation: 'create' }],
         })
       ).status,
@@ -107,6 +149,17 @@ describe('task flow: api + runner + WebSocket', () => {
       expect(created.body).toMatchObject({ status: 'waiting', secret: '{}' });
       const taskId = created.body.id;
 
+      // While the task runs: no secret on any process's command line.
+      await ws.waitFor(
+        (ms) => ms.some((m) => m.task_id === taskId && m.output === 'waiting for the scan'),
+        'the scan point',
+        60_000,
+      );
+      const cmdlines = processCommandLines();
+      expect(cmdlines.length).toBeGreaterThan(5);
+      for (const secret of SECRETS) expect(cmdlines.filter((c) => c.includes(secret))).toEqual([]);
+      writeFileSync(join(root, 'scan-done'), 'go\n');
+
       const done = (ms: WsMessage[]) =>
         ms.some((m) => m.task_id === taskId && m.type === 'update' && ['success', 'error'].includes(String(m.status)));
       await ws.waitFor(done, 'the final update', 60_000);
@@ -128,8 +181,7 @@ describe('task flow: api + runner + WebSocket', () => {
       const stored = output.body.map((o) => o.output);
       const numbered = stored.filter((l) => /^line \d+$/.test(l));
       expect(numbered).toEqual(Array.from({ length: LINES }, (_, i) => `line ${i + 1}`));
-      expect(stored).toContain('token is env-secret-value');
-      expect(stored).toContain('survey is survey-secret-value');
+      expect(stored).toEqual(expect.arrayContaining(['env secret ok', 'survey secret ok']));
 
       // Every persisted line reached the WebSocket client, in the same order (the WS may also carry the api's
       // own lines written before the client connected).
@@ -143,6 +195,15 @@ describe('task flow: api + runner + WebSocket', () => {
       expect(relayed).toEqual(tail);
       for (const m of ws.of(taskId, 'log')) {
         expect(Object.keys(m)).toEqual(expect.arrayContaining(['type', 'project_id', 'task_id', 'time', 'output']));
+      }
+
+      // Nor anywhere else: Redis (every key and the event stream), the api's answers, the processes' logs.
+      const redisDump = await dumpRedis(stack.redis.client, stack.redis.prefix);
+      const answers = [created.text, task.text, output.text, (await admin.get(`${projectPath}/tasks`)).text];
+      const logs = [...runner.stdout, ...runner.stderr, ...stack.api.process.stdout, ...stack.api.process.stderr];
+      for (const secret of SECRETS) {
+        expect(redisDump).not.toContain(secret);
+        for (const text of [...answers, ...logs]) expect(text).not.toContain(secret);
       }
     } finally {
       ws.close();
