@@ -4,34 +4,8 @@ import { taskJobId, TaskStatus, TemplateType, type WireEvent, type WireTaskOutpu
 import { TaskEntity, type TemplateEntity } from '@semaphore/persistence';
 import { startApiStack, type ApiClient, type ApiStack, type ProjectActors } from '@semaphore/testing';
 import { apiBatches, dumpRedis, taskQueue, waitFor } from './task-queue.e2e-helpers';
+import { TASK_KEYS } from './wire-keys';
 
-const TASK_KEYS = [
-  'id',
-  'template_id',
-  'project_id',
-  'status',
-  'debug',
-  'dry_run',
-  'diff',
-  'playbook',
-  'environment',
-  'limit',
-  'secret',
-  'arguments',
-  'git_branch',
-  'user_id',
-  'integration_id',
-  'schedule_id',
-  'created',
-  'start',
-  'end',
-  'message',
-  'commit_hash',
-  'commit_message',
-  'build_task_id',
-  'version',
-  'inventory_id',
-];
 const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 type Wire = Record<string, unknown> & { id: number };

@@ -1,34 +1,8 @@
 import { TaskStatus, TemplateType } from '@semaphore/models';
 import { TaskEntity, TaskOutputEntity, type ProjectEntity, type TemplateEntity } from '@semaphore/persistence';
 import { startApiStack, type ApiClient, type ApiStack, type ProjectActors } from '@semaphore/testing';
+import { TASK_KEYS } from './wire-keys';
 
-const TASK_KEYS = [
-  'id',
-  'template_id',
-  'project_id',
-  'status',
-  'debug',
-  'dry_run',
-  'diff',
-  'playbook',
-  'environment',
-  'limit',
-  'secret',
-  'arguments',
-  'git_branch',
-  'user_id',
-  'integration_id',
-  'schedule_id',
-  'created',
-  'start',
-  'end',
-  'message',
-  'commit_hash',
-  'commit_message',
-  'build_task_id',
-  'version',
-  'inventory_id',
-];
 const TASK_WITH_TPL_KEYS = [
   ...TASK_KEYS,
   'tpl_playbook',

@@ -10,6 +10,7 @@ import {
   type ViewEntity,
 } from '@semaphore/persistence';
 import { startApiStack, type ApiClient, type ApiStack, type ProjectActors } from '@semaphore/testing';
+import { TASK_KEYS } from './wire-keys';
 
 type Json = Record<string, unknown>;
 
@@ -39,33 +40,6 @@ const TEMPLATE_KEYS = [
   'allow_override_branch_in_task',
   'allow_parallel_tasks',
   'runner_tag',
-];
-const TASK_KEYS = [
-  'id',
-  'template_id',
-  'project_id',
-  'status',
-  'debug',
-  'dry_run',
-  'diff',
-  'playbook',
-  'environment',
-  'limit',
-  'secret',
-  'arguments',
-  'git_branch',
-  'user_id',
-  'integration_id',
-  'schedule_id',
-  'created',
-  'start',
-  'end',
-  'message',
-  'commit_hash',
-  'commit_message',
-  'build_task_id',
-  'version',
-  'inventory_id',
 ];
 const TASK_WITH_TPL_KEYS = [
   ...TASK_KEYS,
