@@ -129,12 +129,20 @@ describe('task isolation and per-template serialisation (api + runner)', () => {
   const lines = async (id: number) =>
     (await admin.get<Array<{ output: string }>>(`${projectPath}/tasks/${id}/output`)).body.map((o) => o.output);
   const finished = (id: number) =>
-    waitFor(`task ${id} to finish`, async () => {
-      const t = await task(id);
-      return FINISHED.includes(t.status) ? t : undefined;
-    }, 60_000);
+    waitFor(
+      `task ${id} to finish`,
+      async () => {
+        const t = await task(id);
+        return FINISHED.includes(t.status) ? t : undefined;
+      },
+      60_000,
+    );
   const holding = (id: number, name: string) =>
-    waitFor(`task ${id} to hold`, async () => ((await lines(id)).includes(`holding ${name}`) ? true : undefined), 60_000);
+    waitFor(
+      `task ${id} to hold`,
+      async () => ((await lines(id)).includes(`holding ${name}`) ? true : undefined),
+      60_000,
+    );
   const release = (name: string) => writeFileSync(join(root, name), '');
 
   it('a task process gets an allowlisted environment: none of the runner own variables or secrets', async () => {
