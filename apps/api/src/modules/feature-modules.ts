@@ -1,3 +1,4 @@
+import { ClusterModule } from './cluster/cluster.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { InventoriesModule } from './inventories/inventories.module';
@@ -29,4 +30,5 @@ export const FEATURE_MODULES = [
   TaskQueueModule,
   RunnersModule,
   TaskEventsModule,
+  ClusterModule,
 ];

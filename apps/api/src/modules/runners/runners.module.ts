@@ -14,5 +14,6 @@ import { TaskClaimService } from './task-claim.service';
   imports: [TypeOrmModule.forFeature([RunnerEntity, ProjectEntity])],
   controllers: [RunnersController, InternalRunnersController],
   providers: [RunnersService, RunnersRepository, RunnerAuthGuard, TaskClaimRepository, TaskClaimService],
+  exports: [RunnersService],
 })
 export class RunnersModule {}

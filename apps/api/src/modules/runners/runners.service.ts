@@ -18,6 +18,13 @@ import {
 } from './runner-tokens';
 import { RunnersRepository, type RunnerFields } from './runners.repository';
 
+/** A runner as `GET /api/cluster` shows it: the admin view plus its live load. */
+export type RunnerLiveView = WireRunnerWithStatus & {
+  version: string | null;
+  running_tasks: number;
+  capacity: number;
+};
+
 export interface RegisteredRunner {
   token: string;
   id: number;
@@ -39,6 +46,21 @@ export class RunnersService {
     const runners = await this.repo.list();
     const beats = await this.heartbeats(runners.map((r) => r.id));
     return runners.map((r, i) => this.withStatus(r, beats[i]));
+  }
+
+  /** Every runner with what its live heartbeat says (load, version, tags it consumes). */
+  async liveList(): Promise<RunnerLiveView[]> {
+    const runners = await this.repo.list();
+    const beats = await this.heartbeats(runners.map((r) => r.id));
+    return runners.map((runner, i) => {
+      const beat = beats[i];
+      return {
+        ...this.withStatus(runner, beat),
+        version: beat?.version ?? null,
+        running_tasks: beat?.runningTaskIds.length ?? 0,
+        capacity: beat?.maxParallelTasks ?? runner.maxParallelTasks,
+      };
+    });
   }
 
   async get(id: number): Promise<WireRunnerWithStatus> {

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import {
+  RECONCILER_ACTIONS_KEY,
   TASK_EVENTS_PERSIST_GROUP,
   TaskStatus,
   redisKey,
   runnerAliveKey,
+  type ReconcilerAction,
   type TaskEventBatch,
 } from '@semaphore/models';
 import { TaskEntity, TaskOutputEntity, type RunnerEntity, type TemplateEntity } from '@semaphore/persistence';
@@ -128,6 +130,18 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
     expect(batch?.source).toBe('api');
     expect(batch?.events.map((e) => e.type)).toEqual(['log', 'update']);
     expect(batch?.events[1]).toMatchObject({ status: 'error' });
+
+    // Journalled for GET /api/cluster, newest first.
+    const journal = (await redis.client.lrange(redisKey(redis.prefix, ...RECONCILER_ACTIONS_KEY), 0, -1)).map(
+      (e) => JSON.parse(e) as ReconcilerAction,
+    );
+    expect(journal.map((a) => [a.action, a.taskId, a.runnerId, a.nodeId]).sort()).toEqual(
+      [
+        ['failed-runner-lost', lost.id, lostRunner.id, 'node-a'],
+        ['failed-runner-lost', lostStarting.id, lostRunner.id, 'node-a'],
+        ['requeued', stuck.id, liveRunner.id, 'node-a'],
+      ].sort(),
+    );
   });
 
   it('fails nobody while the persist group has not stored every event yet', async () => {

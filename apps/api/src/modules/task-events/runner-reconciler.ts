@@ -2,9 +2,11 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import {
   TASK_EVENTS_PERSIST_GROUP,
+  RECONCILER_ACTIONS_KEY,
   TaskStatus,
   redisKey,
   runnerAliveKey,
+  type ReconcilerAction,
   type RunnerHeartbeat,
 } from '@semaphore/models';
 import type { TaskEntity } from '@semaphore/persistence';
@@ -37,6 +39,8 @@ const HELD_BY_RUNNER = [
   TaskStatus.Stopping,
 ];
 const MAX_TASKS_PER_ROUND = 500;
+/** How many of the newest reconciler actions `GET /api/cluster` shows. */
+export const RECONCILER_ACTIONS_KEPT = 100;
 
 function runningTaskIds(heartbeat: string): Set<number> | null {
   try {
@@ -111,7 +115,36 @@ export class RunnerReconciler {
       if (task.status !== TaskStatus.Starting || beat === undefined || beat?.has(task.id)) continue;
       if (await this.requeue(task)) result.requeued.push(task.id);
     }
+    await this.record(tasks, result, now);
     return result;
+  }
+
+  /** Keeps what this round did in the capped journal shown by `GET /api/cluster` (best effort). */
+  private async record(tasks: ClaimedTask[], result: ReconcileResult, now: Date): Promise<void> {
+    const runnerOf = new Map(tasks.map((t) => [t.id, t.runnerId]));
+    const action = (kind: ReconcilerAction['action'], taskId: number): string =>
+      JSON.stringify({
+        time: now.toISOString(),
+        nodeId: this.options.nodeId,
+        action: kind,
+        taskId,
+        runnerId: runnerOf.get(taskId) ?? 0,
+      } satisfies ReconcilerAction);
+    const entries = [
+      ...result.failed.map((id) => action('failed-runner-lost', id)),
+      ...result.requeued.map((id) => action('requeued', id)),
+    ];
+    if (entries.length === 0) return;
+    const key = redisKey(this.options.prefix, ...RECONCILER_ACTIONS_KEY);
+    try {
+      await this.redis
+        .multi()
+        .lpush(key, ...entries)
+        .ltrim(key, 0, RECONCILER_ACTIONS_KEPT - 1)
+        .exec();
+    } catch (err) {
+      this.logger.warn(`cannot record reconciler actions: ${String(err)}`);
+    }
   }
 
   /**

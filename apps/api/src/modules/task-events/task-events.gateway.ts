@@ -48,6 +48,11 @@ export class TaskEventsGateway
     private readonly claims: TaskClaimCache,
   ) {}
 
+  /** WebSocket clients connected to this replica. */
+  get connectionCount(): number {
+    return this.hub.size;
+  }
+
   afterInit(server: WebSocketServer): void {
     // The adapter creates the server from the decorator's static options; the check needs injected services.
     server.options.verifyClient = (info, done) => {

@@ -88,6 +88,6 @@ const blockingClient = (role: string) => (config: ApiConfig) =>
         }),
     },
   ],
-  exports: [TaskEventPublisher],
+  exports: [TaskEventPublisher, TaskEventsGateway],
 })
 export class TaskEventsModule {}
