@@ -24,6 +24,8 @@ export interface ApiProcessOptions {
   redisUrl: string;
   redisPrefix: string;
   env?: Record<string, string>;
+  /** Listen on this port (e.g. to restart a replica where its clients expect it); default: a free one. */
+  port?: number;
 }
 
 export interface ApiProcess {
@@ -34,7 +36,7 @@ export interface ApiProcess {
 
 /** Starts `semaphore server` (migrations, then the api) and waits until it listens. */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: Record<string, string> = {
     ...baseProcessEnv(),
     SEMAPHORE_DB_HOST: options.db.host,

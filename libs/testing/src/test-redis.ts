@@ -76,6 +76,8 @@ export interface StartRedisServerOptions {
   dir?: string;
   /** Default 10 s. */
   readyTimeoutMs?: number;
+  /** Listen on this port (e.g. to restart a killed server where its clients reconnect); default: a free one. */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -98,6 +100,7 @@ export async function startRedisServer(opts: StartRedisServerOptions = {}): Prom
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'semtest-redis-')));
   try {
+    if (opts.port !== undefined) return await launchRedis(opts.port, dir, ownDir, opts);
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       try {

@@ -67,7 +67,7 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
   const heartbeat = (runner: RunnerEntity, runningTaskIds: number[]) =>
     redis.client.set(
       redisKey(redis.prefix, ...runnerAliveKey(runner.id)),
-      JSON.stringify({ runnerId: runner.id, runningTaskIds }),
+      JSON.stringify({ runnerId: runner.id, runningTaskIds, time: new Date().toISOString() }),
       'PX',
       60_000,
     );
@@ -90,7 +90,7 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
     }
   }
 
-  it('fails tasks of a vanished runner with RUNNER_LOST and a log line; leaves the others alone', async () => {
+  it('fails running tasks of a vanished or restarted runner (RUNNER_LOST, a log line), requeues unstarted ones', async () => {
     await redis.client.xgroup('CREATE', stream(), TASK_EVENTS_PERSIST_GROUP, '$', 'MKSTREAM');
     const now = new Date();
     const claim = { claimGeneration: 2, claimedAt: new Date(now.getTime() - 45_000) };
@@ -105,20 +105,26 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
     });
     const stuck = await f.task(template, { status: TaskStatus.Starting, runnerId: liveRunner.id, ...claim });
     const slowStart = await f.task(template, { status: TaskStatus.Starting, runnerId: liveRunner.id, ...claim });
+    // Its runner restarted (alive again under the same id) and no longer lists it.
+    const forgotten = await f.task(template, { status: TaskStatus.Running, runnerId: liveRunner.id, ...claim });
     await heartbeat(liveRunner, [healthy.id, slowStart.id]);
     const done = await f.task(template, { status: TaskStatus.Success, runnerId: lostRunner.id, ...claim });
 
     const result = await reconciler.reconcile(now);
-    expect(result?.failed.sort()).toEqual([lost.id, lostStarting.id].sort());
-    expect(result?.requeued).toEqual([stuck.id]);
-    expect(requeued).toEqual([stuck.id]);
-    expect(finished.sort()).toEqual([lost.id, lostStarting.id].sort());
+    expect(result?.failed.sort()).toEqual([lost.id, forgotten.id].sort());
+    expect(result?.requeued.sort()).toEqual([lostStarting.id, stuck.id].sort());
+    expect(requeued.sort()).toEqual([lostStarting.id, stuck.id].sort());
+    expect(finished.sort()).toEqual([lost.id, forgotten.id].sort());
 
     const row = await reload(lost.id);
     expect(row).toMatchObject({ status: TaskStatus.Error, errorCode: 'RUNNER_LOST', lastSeq: 5 });
     expect(row.end).not.toBeNull();
     const output = await db.dataSource.getRepository(TaskOutputEntity).findBy({ taskId: lost.id });
     expect(output.map((l) => [l.seq, l.output])).toEqual([[5, 'Runner edge-7 was lost: no heartbeat for 45 s']]);
+    const restarted = await db.dataSource.getRepository(TaskOutputEntity).findBy({ taskId: forgotten.id });
+    expect(restarted.map((l) => l.output)).toEqual([
+      `Runner ${liveRunner.name} was lost: it restarted and no longer runs this task`,
+    ]);
     expect((await reload(stuck.id)).status).toBe(TaskStatus.Waiting);
     for (const t of [healthy, recent, slowStart, done]) expect((await reload(t.id)).status).toBe(t.status);
 
@@ -138,7 +144,8 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
     expect(journal.map((a) => [a.action, a.taskId, a.runnerId, a.nodeId]).sort()).toEqual(
       [
         ['failed-runner-lost', lost.id, lostRunner.id, 'node-a'],
-        ['failed-runner-lost', lostStarting.id, lostRunner.id, 'node-a'],
+        ['failed-runner-lost', forgotten.id, liveRunner.id, 'node-a'],
+        ['requeued', lostStarting.id, lostRunner.id, 'node-a'],
         ['requeued', stuck.id, liveRunner.id, 'node-a'],
       ].sort(),
     );

@@ -42,13 +42,40 @@ const MAX_TASKS_PER_ROUND = 500;
 /** How many of the newest reconciler actions `GET /api/cluster` shows. */
 export const RECONCILER_ACTIONS_KEPT = 100;
 
-function runningTaskIds(heartbeat: string): Set<number> | null {
+/** What a runner's live heartbeat says: the tasks it runs (null: unknown) and when it was written (null: unknown). */
+interface Beat {
+  tasks: Set<number> | null;
+  time: number | null;
+}
+
+function parseBeat(heartbeat: string): Beat {
   try {
     const beat = JSON.parse(heartbeat) as Partial<RunnerHeartbeat>;
-    return Array.isArray(beat.runningTaskIds) ? new Set(beat.runningTaskIds.filter(Number.isSafeInteger)) : null;
+    const time = typeof beat.time === 'string' ? Date.parse(beat.time) : NaN;
+    return {
+      tasks: Array.isArray(beat.runningTaskIds) ? new Set(beat.runningTaskIds.filter(Number.isSafeInteger)) : null,
+      time: Number.isNaN(time) ? null : time,
+    };
   } catch {
-    return null;
+    return { tasks: null, time: null };
   }
+}
+
+/** How much later than the claim a heartbeat must be written to speak for it (covers that much clock skew). */
+const BEAT_AFTER_CLAIM_MS = 5_000;
+
+/**
+ * Whether the runner holds the task: `lost` (no heartbeat), `forgotten` (a heartbeat written well after the claim does
+ * not list the task: the runner restarted, or took the job and dropped it), or `held`. A runner lists a task from
+ * before it claims it, so every heartbeat written after the claim lists a task it still holds.
+ */
+export function holding(
+  task: Pick<ClaimedTask, 'id' | 'claimedAt'>,
+  beat: Beat | undefined,
+): 'lost' | 'forgotten' | 'held' {
+  if (!beat) return 'lost';
+  if (beat.tasks === null || beat.tasks.has(task.id)) return 'held';
+  return beat.time !== null && beat.time > task.claimedAt.getTime() + BEAT_AFTER_CLAIM_MS ? 'forgotten' : 'held';
 }
 
 export interface ReconcileResult {
@@ -59,12 +86,12 @@ export interface ReconcileResult {
 /**
  * Fails tasks whose runner vanished and re-offers tasks that were claimed but never started. Safe on every replica:
  * a round runs only on the replica that takes a short Redis lock. Runs once at start-up, then every `everyMs`.
- * - A task held by a runner (starting, running, waiting_confirmation, confirmed, stopping) claimed more than
- *   `lostAfterMs` ago whose runner's alive key is missing -> `error`, error_code RUNNER_LOST, `end` now, and the output
- *   line "Runner <name> was lost: no heartbeat for N s"; announced and reported to the TaskLifecycleService.
- *   Only once the persist group has caught up with the stream (see eventsPersisted).
- * - A task still `starting` more than `lostAfterMs` after its claim although its runner is alive and its heartbeat
- *   does not list the task -> TaskLifecycleService.requeue (the runner took the job but never started it).
+ * Both only once the persist group has caught up with the stream (see eventsPersisted), for tasks claimed more than
+ * `lostAfterMs` ago whose runner does not hold them (see `holding`: its alive key expired, or it restarted):
+ * - still `starting` (claimed, never started: nothing ran) -> TaskLifecycleService.requeue, so it runs once elsewhere
+ *   (a late report of the old claim is fenced off by the claim generation);
+ * - running, waiting_confirmation, confirmed or stopping -> `error`, error_code RUNNER_LOST, `end` now, and the output
+ *   line "Runner <name> was lost: ..." saying why; announced and reported to the TaskLifecycleService.
  */
 export class RunnerReconciler {
   private readonly logger = new Logger(RunnerReconciler.name);
@@ -105,15 +132,19 @@ export class RunnerReconciler {
     );
     const beats = await this.heartbeats(tasks);
     const result: ReconcileResult = { failed: [], requeued: [] };
-    const lost = tasks.filter((t) => !beats.has(t.runnerId));
-    if (lost.length > 0 && (await this.eventsPersisted())) {
-      for (const task of lost) if (await this.failLost(task, now)) result.failed.push(task.id);
-    }
-    for (const task of tasks) {
-      const beat = beats.get(task.runnerId);
-      // A runner whose heartbeat lists the task runs it: its `running` is only not persisted yet.
-      if (task.status !== TaskStatus.Starting || beat === undefined || beat?.has(task.id)) continue;
-      if (await this.requeue(task)) result.requeued.push(task.id);
+    const abandoned = tasks.flatMap((task) => {
+      const state = holding(task, beats.get(task.runnerId));
+      return state === 'held' ? [] : [{ task, state }];
+    });
+    // A task that finished (or started) on its runner may not be in the database yet: act only once every event
+    // written so far is persisted.
+    if (abandoned.length === 0 || !(await this.eventsPersisted())) return result;
+    for (const { task, state } of abandoned) {
+      if (task.status === TaskStatus.Starting) {
+        if (await this.requeue(task)) result.requeued.push(task.id);
+      } else if (await this.failLost(task, state, now)) {
+        result.failed.push(task.id);
+      }
     }
     await this.record(tasks, result, now);
     return result;
@@ -166,21 +197,25 @@ export class RunnerReconciler {
    * The alive runners among the tasks' runners, with the task ids their heartbeat lists (null when the heartbeat
    * does not parse: alive, running unknown).
    */
-  private async heartbeats(tasks: ClaimedTask[]): Promise<Map<number, Set<number> | null>> {
+  private async heartbeats(tasks: ClaimedTask[]): Promise<Map<number, Beat>> {
     const ids = [...new Set(tasks.map((t) => t.runnerId))];
-    const beats = new Map<number, Set<number> | null>();
+    const beats = new Map<number, Beat>();
     if (ids.length === 0) return beats;
     const values = await this.redis.mget(ids.map((id) => redisKey(this.options.prefix, ...runnerAliveKey(id))));
     values.forEach((value, i) => {
-      if (value !== null) beats.set(ids[i], runningTaskIds(value));
+      if (value !== null) beats.set(ids[i], parseBeat(value));
     });
     return beats;
   }
 
-  private async failLost(task: ClaimedTask, now: Date): Promise<boolean> {
+  private async failLost(task: ClaimedTask, state: 'lost' | 'forgotten', now: Date): Promise<boolean> {
     const since = Math.max(task.claimedAt.getTime(), task.runnerLastSeen?.getTime() ?? 0);
     const seconds = Math.max(0, Math.round((now.getTime() - since) / 1000));
-    const line = `Runner ${task.runnerName || task.runnerId} was lost: no heartbeat for ${seconds} s`;
+    const name = task.runnerName || task.runnerId;
+    const line =
+      state === 'lost'
+        ? `Runner ${name} was lost: no heartbeat for ${seconds} s`
+        : `Runner ${name} was lost: it restarted and no longer runs this task`;
     const row = await this.repo.failLostTask(task, HELD_BY_RUNNER, line, now);
     if (!row) return false;
     this.logger.warn(`task ${row.id} failed: ${line}`);
