@@ -360,6 +360,24 @@ describe('templates', () => {
     expect((await p.guest.get<Json>(`${P}/${id}`)).body.vaults).toEqual([]);
   });
 
+  it('runner_tag: set on POST, kept by a PUT without it, cleared by null or "", refused when malformed', async () => {
+    const created = await p.manager.post<Json>(P, body({ runner_tag: 'edge' }));
+    expect(created.status).toBe(201);
+    expect(created.body.runner_tag).toBe('edge');
+    const id = created.body.id as number;
+    const tagOf = async () =>
+      (await stack.db.dataSource.getRepository(TemplateEntity).findOneByOrFail({ id })).runnerTag;
+    expect((await p.manager.put(`${P}/${id}`, body({ name: 'Tagged' }))).status).toBe(204);
+    expect(await tagOf()).toBe('edge');
+    expect((await p.manager.put(`${P}/${id}`, body({ name: 'Tagged', runner_tag: '' }))).status).toBe(204);
+    expect(await tagOf()).toBeNull();
+    expect((await p.manager.put(`${P}/${id}`, body({ name: 'Tagged', runner_tag: 'gpu' }))).status).toBe(204);
+    expect((await p.manager.put(`${P}/${id}`, body({ name: 'Tagged', runner_tag: null }))).status).toBe(204);
+    expect(await tagOf()).toBeNull();
+    await expect400(p.manager, 'post', P, body({ runner_tag: 'Bad Tag' }), /^runner_tag /);
+    await expect400(p.manager, 'put', `${P}/${id}`, body({ runner_tag: 'UPPER' }), /^runner_tag /);
+  });
+
   it('PUT refuses a body id or project_id that differs from the URL, and vault ids of another template', async () => {
     const tpl = await stack.factories.template(p.project.id, { repositoryId: own.repo.id, inventoryId: own.inv.id });
     const foreign = await stack.factories.template(p.project.id, {

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { unavailableDependency, unavailableMessage } from './dependency-errors';
+
+/** Seconds a client is told to wait after a 503 caused by an unreachable Redis or database. */
+const RETRY_AFTER_SECONDS = 5;
 
 /**
- * Every error leaves as `{"error": "..."}`. HTTP exceptions keep their status and message; anything unexpected is a
- * 500 with an `errorId` that also appears in the log line, never a dropped connection.
+ * Every error leaves as `{"error": "..."}`. HTTP exceptions keep their status and message; an unreachable Redis or
+ * PostgreSQL is a 503 naming it (with Retry-After); anything else unexpected is a 500 with an `errorId` that also
+ * appears in the log line, never a dropped connection.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -23,6 +28,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const errorId = randomUUID();
+    const dependency = unavailableDependency(exception);
+    if (dependency) {
+      this.logger.warn({ errorId, dependency, err: String(exception) }, `${dependency} unavailable`);
+      res
+        .status(HttpStatus.SERVICE_UNAVAILABLE)
+        .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+        .type('application/json')
+        .json({ error: unavailableMessage(dependency), errorId });
+      return;
+    }
     this.logger.error({ errorId, err: exception }, 'unhandled error');
     res
       .status(HttpStatus.INTERNAL_SERVER_ERROR)

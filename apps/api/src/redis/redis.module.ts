@@ -1,6 +1,14 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  ServiceUnavailableException,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
+import { unavailableMessage } from '../common/dependency-errors';
 import { ApiConfig } from '../config';
 
 /** Injection token of the api's shared (non-blocking) Redis client. */
@@ -12,6 +20,23 @@ class RedisCloser implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await closeRedis(this.redis);
+  }
+}
+
+/**
+ * A precheck for operations that change PostgreSQL first and then need Redis (e.g. a stop, which must reach the
+ * runner): refusing them up front with 503 keeps an outage from leaving half-done changes behind.
+ */
+@Injectable()
+export class RedisAvailability {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async require(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch {
+      throw new ServiceUnavailableException(unavailableMessage('redis'));
+    }
   }
 }
 
@@ -29,7 +54,8 @@ class RedisCloser implements OnApplicationShutdown {
         }),
     },
     RedisCloser,
+    RedisAvailability,
   ],
-  exports: [REDIS],
+  exports: [REDIS, RedisAvailability],
 })
 export class RedisModule {}

@@ -99,13 +99,15 @@ export type TemplateWireFields = Partial<
     | 'surveyVars'
     | 'suppressSuccessAlerts'
     | 'app'
+    | 'runnerTag'
   >
 >;
 
 /**
  * Template fields of a create/update body. `id` and `project_id` come from the URL (SECURITY.md §2); `last_task` and
  * `tasks` are computed. `survey_vars: null` becomes `[]`. Vaults are read with `templateVaultsFromWire`.
- * `allow_override_branch_in_task` and `allow_parallel_tasks` are our entity's flags beyond upstream 2.10 (input only).
+ * `allow_override_branch_in_task`, `allow_parallel_tasks` and `runner_tag` are our entity's fields beyond upstream 2.10
+ * (absent: unchanged; `runner_tag: null` or `""`: any runner).
  */
 export function fromWireTemplate(body: unknown): TemplateWireFields {
   const b = wireBody(body);
@@ -130,6 +132,7 @@ export function fromWireTemplate(body: unknown): TemplateWireFields {
     surveyVars: b.get('survey_vars') === null ? [] : surveyVars?.map(surveyVarFromWire),
     suppressSuccessAlerts: readBoolean(b, 'suppress_success_alerts'),
     app: readString(b, 'app'),
+    runnerTag: readNullableString(b, 'runner_tag'),
   });
 }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isFinishedStatus, type RunnerControlMessage, TaskStatus } from '@semaphore/models';
 import type { ProjectEntity, TaskEntity } from '@semaphore/persistence';
 import { badRequest, notFound } from '../../common/api-errors';
+import { RedisAvailability } from '../../redis/redis.module';
 import { TaskAdmissionService } from './task-admission.service';
 import { TaskLifecycleService } from './task-lifecycle.service';
 import { TaskQueueRepository } from './task-queue.repository';
@@ -26,6 +27,7 @@ export class TaskControlService {
     private readonly admission: TaskAdmissionService,
     private readonly lifecycle: TaskLifecycleService,
     private readonly publisher: TaskStreamPublisher,
+    private readonly redis: RedisAvailability,
   ) {}
 
   async requireTask(project: ProjectEntity, taskId: number): Promise<TaskEntity> {
@@ -40,6 +42,7 @@ export class TaskControlService {
    * A finished task is a 400.
    */
   async stop(task: TaskEntity, force: boolean): Promise<void> {
+    await this.redis.require();
     let current = task;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (isFinishedStatus(current.status)) {
@@ -90,6 +93,7 @@ export class TaskControlService {
   }
 
   private async decide(task: TaskEntity, to: TaskStatus.Confirmed | TaskStatus.Rejected, flag: 'confirm' | 'reject') {
+    await this.redis.require();
     let current = task;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (current.status !== TaskStatus.WaitingConfirmation) {

@@ -42,7 +42,7 @@ export function templateRowFromDto(dto: TemplateDto, existing: TemplateEntity | 
     surveyVars: w.surveyVars ?? [],
     suppressSuccessAlerts: w.suppressSuccessAlerts ?? false,
     app: w.app ?? AppId.Ansible,
-    runnerTag: existing?.runnerTag ?? null,
+    runnerTag: w.runnerTag === undefined ? (existing?.runnerTag ?? null) : w.runnerTag || null,
     taskParams: existing?.taskParams ?? null,
   };
   checkRow(row);

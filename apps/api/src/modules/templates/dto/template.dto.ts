@@ -11,10 +11,12 @@ import {
   IsString,
   Max,
   MaxLength,
+  Matches,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { AppId, TemplateType } from '@semaphore/models';
+import { AppId, RUNNER_TAG_PATTERN, TemplateType } from '@semaphore/models';
 
 const MAX_DB_INT = 2_147_483_647;
 
@@ -128,6 +130,12 @@ export class TemplateDto {
   @IsOptional()
   @IsBoolean()
   allow_parallel_tasks?: boolean;
+
+  /** Only runners with this tag take the template's tasks (`tasks-<tag>` queue); null or "" for any runner. */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== '')
+  @Matches(RUNNER_TAG_PATTERN, { message: 'runner_tag must be lower-case letters, digits, _ and - (1-64 characters)' })
+  runner_tag?: string | null;
 
   @IsOptional()
   @IsString()
