@@ -17,3 +17,5 @@ export type { ApiResponse, RequestOptions } from './api-client';
 export { ApiStack, startApiStack, TEST_PASSWORD } from './api-stack';
 export type { ProjectActors } from './api-stack';
 export { createGitRepository } from './git-repository';
+export { startPostgresServer } from './postgres-server';
+export type { PostgresServer } from './postgres-server';

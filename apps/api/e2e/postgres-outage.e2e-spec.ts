@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '@semaphore/persistence';
+import {
+  ApiClient,
+  Factories,
+  createGitRepository,
+  createTestRedis,
+  spawnRunnerProcess,
+  startApiProcess,
+  startPostgresServer,
+  type ApiProcess,
+  type ManagedProcess,
+  type PostgresServer,
+  type TestRedis,
+} from '@semaphore/testing';
+import { WsClient } from './task-events-helpers';
+import { waitFor } from './task-queue.e2e-helpers';
+
+const REGISTRATION_TOKEN = 'e2e-pg-outage-registration-token';
+const PASSWORD = 'pg outage password';
+const LINES = 80;
+
+/**
+ * PostgreSQL crashes (immediate shutdown) while a task streams its log, then comes back: the api answers 503 naming
+ * the database meanwhile, WebSocket clients keep receiving the live lines (they come from Redis), the persister keeps
+ * the events in the stream (nothing is acknowledged before it is in PostgreSQL), and afterwards every line is stored
+ * exactly once and in order, without a restart of anything.
+ */
+describe('PostgreSQL outage (crash and restart) while a task runs', () => {
+  let root: string;
+  let pg: PostgresServer;
+  let redis: TestRedis;
+  let api: ApiProcess;
+  let runner: ManagedProcess;
+  let client: ApiClient;
+  let projectPath: string;
+  let templateId: number;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'semtest-pg-outage-'));
+    pg = await startPostgresServer();
+    redis = await createTestRedis();
+    api = await startApiProcess({
+      db: pg.connection,
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      env: { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN },
+    });
+    runner = spawnRunnerProcess({
+      redisUrl: redis.url,
+      redisPrefix: redis.prefix,
+      apiUrl: api.baseUrl,
+      env: {
+        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
+        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
+        SEMAPHORE_TMP_PATH: join(root, 'work'),
+      },
+    });
+    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
+    const ds: DataSource = createDataSource(pg.connection);
+    await ds.initialize();
+    try {
+      const admin = await new Factories(ds).user({ admin: true, password: await bcrypt.hash(PASSWORD, 4) });
+      client = await (await new ApiClient(api.baseUrl).login(admin.username, PASSWORD)).tokenClient();
+    } finally {
+      await ds.destroy();
+    }
+    const project = await client.post<{ id: number }>('/api/projects', { name: 'pg-outage' });
+    projectPath = `/api/project/${project.body.id}`;
+    const none = (await client.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`)).body.find(
+      (k) => k.name === 'None',
+    );
+    const url = createGitRepository(join(root, 'repo'), {
+      'lines.sh': `for i in $(seq 1 ${LINES}); do echo "line $i"; sleep 0.05; done`,
+    });
+    await client.post(`${projectPath}/repositories`, {
+      name: 'r',
+      git_url: url,
+      git_branch: 'main',
+      ssh_key_id: none?.id,
+    });
+    const repositoryId = (await client.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
+    const environmentId = (await client.get<Array<{ id: number }>>(`${projectPath}/environment`)).body[0].id;
+    templateId = (
+      await client.post<{ id: number }>(`${projectPath}/templates`, {
+        name: 'lines',
+        app: 'bash',
+        playbook: 'lines.sh',
+        repository_id: repositoryId,
+        environment_id: environmentId,
+      })
+    ).body.id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await runner?.stop();
+    await api?.process.stop();
+    await redis?.cleanup();
+    await pg?.destroy();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('503 naming the database meanwhile, live lines keep flowing, every line stored once and in order after', async () => {
+    const ws = await WsClient.connect(api.baseUrl, { authorization: `Bearer ${client.bearerToken ?? ''}` });
+    try {
+      const taskId = (await client.post<{ id: number }>(`${projectPath}/tasks`, { template_id: templateId })).body.id;
+      const seen = (line: string) => (ms: Array<Record<string, unknown>>) =>
+        ms.some((m) => m.task_id === taskId && m.output === line);
+      await ws.waitFor(seen('line 5'), 'line 5', 60_000);
+
+      await pg.crash();
+      const down = await client.get<{ error: string }>('/api/projects');
+      expect(down.status).toBe(503);
+      expect(down.body.error).toMatch(/^The database is unavailable/);
+      const health = await client.get<{ error?: Record<string, unknown> }>('/api/health');
+      expect([health.status, Object.keys(health.body.error ?? {})]).toEqual([503, ['database']]);
+      // The log goes on live, through Redis.
+      await ws.waitFor(seen(`line ${LINES}`), 'the last line while PostgreSQL is down', 60_000);
+
+      await pg.start();
+      const task = await waitFor(
+        'the task to be stored as finished',
+        async () => {
+          const res = await client.get<{ status: string }>(`${projectPath}/tasks/${taskId}`);
+          return res.status === 200 && ['success', 'error'].includes(res.body.status) ? res.body : undefined;
+        },
+        60_000,
+      );
+      expect(task.status).toBe('success');
+      const output = await client.get<Array<{ output: string }>>(`${projectPath}/tasks/${taskId}/output`);
+      const lines = output.body.map((o) => o.output).filter((l) => /^line \d+$/.test(l));
+      expect(lines).toEqual(Array.from({ length: LINES }, (_, i) => `line ${i + 1}`));
+      expect((await client.get('/api/health')).status).toBe(200);
+    } finally {
+      ws.close();
+    }
+  }, 180_000);
+});
