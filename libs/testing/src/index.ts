@@ -17,5 +17,7 @@ export type { ApiResponse, RequestOptions } from './api-client';
 export { ApiStack, startApiStack, TEST_PASSWORD } from './api-stack';
 export type { ProjectActors } from './api-stack';
 export { createGitRepository } from './git-repository';
+export { createLocalUser } from './local-users';
+export type { LocalUser } from './local-users';
 export { startPostgresServer } from './postgres-server';
 export type { PostgresServer } from './postgres-server';

@@ -5,11 +5,12 @@ import { RUNNER_CONTROL_CHANNEL, redisKey } from '@semaphore/models';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
 import { RunnerConfig } from '../config';
 import { RunningTasks } from '../jobs/running-tasks';
-import { parseControlMessage } from './control-messages';
+import { applyControl, messageAction, parseControlMessage } from './control-messages';
 
 /**
- * Listens on the control channel and stops the matching local task. Messages for tasks running elsewhere are
- * ignored; a message missed while disconnected is caught by the heartbeat's check of the durable control key.
+ * Listens on the control channel: stops the matching local task, or passes a confirm / reject to its plan. Messages
+ * for tasks running elsewhere are ignored; a message missed while disconnected is caught by the heartbeat's check of
+ * the durable control key.
  */
 @Injectable()
 export class ControlListener {
@@ -35,10 +36,14 @@ export class ControlListener {
     subscriber.on('message', (_channel: string, raw: string) => {
       const message = parseControlMessage(raw);
       if (!message) return this.logger.warn({ runnerId }, 'malformed control message ignored');
-      if (message.type !== 'stop') return; // confirm/reject: terraform, not handled by this runner yet
-      const reason = message.force ? 'force-stop' : 'stop';
-      if (this.running.stop(message.taskId, reason)) {
-        this.logger.info({ event: 'task.stop', taskId: message.taskId, runnerId, reason }, 'stopping task');
+      const task = this.running.get(message.taskId);
+      const action = messageAction(message);
+      if (!task || !applyControl(task, action)) return;
+      if (action.type === 'stop') {
+        this.logger.info({ event: 'task.stop', taskId: task.taskId, runnerId, reason: action.reason }, 'stopping task');
+      } else {
+        const { decision } = action;
+        this.logger.info({ event: 'task.plan-decision', taskId: task.taskId, runnerId, decision }, 'plan decision');
       }
     });
     await subscriber.subscribe(channel);

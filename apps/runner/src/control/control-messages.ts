@@ -1,5 +1,5 @@
 import type { RunnerControlMessage } from '@semaphore/models';
-import type { StopReason } from '../jobs/running-tasks';
+import type { PlanDecision, RunningTask, StopReason } from '../jobs/running-tasks';
 
 /** A control message from the channel, validated; null for anything malformed. */
 export function parseControlMessage(raw: string): RunnerControlMessage | null {
@@ -17,9 +17,29 @@ export function parseControlMessage(raw: string): RunnerControlMessage | null {
   return null;
 }
 
-/** The durable control key's value (`stop`, `force-stop`, ...) as a stop reason, or null. */
-export function controlToStopReason(value: string | null): StopReason | null {
-  if (value === 'stop') return 'stop';
-  if (value === 'force-stop') return 'force-stop';
+/** What the api asks of a running task: stop it, or pass a decision on its plan to the job. */
+export type ControlAction = { type: 'stop'; reason: StopReason } | { type: 'decide'; decision: PlanDecision };
+
+/** The action of a control message. */
+export function messageAction(message: RunnerControlMessage): ControlAction {
+  if (message.type === 'stop') return { type: 'stop', reason: message.force ? 'force-stop' : 'stop' };
+  return { type: 'decide', decision: message.type };
+}
+
+/** The action of the durable control key's value (`stop`, `force-stop`, `confirm`, `reject`), or null. */
+export function controlKeyAction(value: string | null): ControlAction | null {
+  if (value === 'stop' || value === 'force-stop') return { type: 'stop', reason: value };
+  if (value === 'confirm' || value === 'reject') return { type: 'decide', decision: value };
   return null;
+}
+
+/**
+ * Applies an action to a task of this runner. True when it changed something (the first stop, the first decision):
+ * the durable key is seen again on every heartbeat, and only news is worth a log line.
+ */
+export function applyControl(task: RunningTask, action: ControlAction): boolean {
+  if (action.type === 'decide') return task.decide(action.decision);
+  const first = task.stopReason === null;
+  task.requestStop(action.reason);
+  return first;
 }

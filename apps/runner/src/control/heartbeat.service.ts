@@ -7,14 +7,14 @@ import type { RunnerIdentity } from '../identity/runner-identity.service';
 import { RunningTasks } from '../jobs/running-tasks';
 import { RUNNER_REDIS } from '../redis/runner-redis.module';
 import { runnerVersion } from '../version';
-import { controlToStopReason } from './control-messages';
+import { applyControl, controlKeyAction } from './control-messages';
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TTL_SECONDS = 15;
 
 /**
  * Every 5 s: the alive key (JSON RunnerHeartbeat, 15 s TTL) and, for the running tasks, the durable control keys
- * (a stop whose pub/sub message was missed is only late, never lost).
+ * (a stop, confirm or reject whose pub/sub message was missed is only late, never lost).
  */
 @Injectable()
 export class HeartbeatService {
@@ -75,11 +75,16 @@ export class HeartbeatService {
       const results = (await pipeline.exec()) ?? [];
       const controls = (results[1]?.[1] ?? []) as Array<string | null>;
       controls.forEach((value, i) => {
-        const reason = controlToStopReason(value);
-        if (reason && this.running.stop(taskIds[i], reason)) {
+        const action = controlKeyAction(value);
+        const task = this.running.get(taskIds[i]);
+        if (!action || !task || !applyControl(task, action)) return;
+        const fields = { taskId: task.taskId, runnerId: identity.id };
+        if (action.type === 'stop') {
+          this.logger.info({ event: 'task.stop', ...fields, reason: action.reason }, 'stopping task (control key)');
+        } else {
           this.logger.info(
-            { event: 'task.stop', taskId: taskIds[i], runnerId: identity.id, reason },
-            'stopping task (control key)',
+            { event: 'task.plan-decision', ...fields, decision: action.decision },
+            'plan decision (control key)',
           );
         }
       });

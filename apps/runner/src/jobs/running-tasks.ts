@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { LocalJob } from '@semaphore/task-engine';
 import { RunnerConfig } from '../config';
+import { PlanConfirmation } from './plan-confirmation';
 
 /** Why a running task is being stopped (shown in its log). */
 export type StopReason = 'stop' | 'force-stop' | 'shutdown';
+
+/** A user's decision on a terraform/tofu plan, from the control channel or key. */
+export type PlanDecision = 'confirm' | 'reject';
 
 /** One task this runner has claimed and not finished yet. */
 export class RunningTask {
   private job: LocalJob | null = null;
   private reason: StopReason | null = null;
+  /** Where the job's plan waits for confirm / reject (a stop ends the wait too). */
+  readonly confirmation = new PlanConfirmation();
 
   constructor(
     readonly taskId: number,
@@ -30,7 +36,13 @@ export class RunningTask {
     if (this.reason) return;
     this.reason = reason;
     this.onStop(reason);
+    this.confirmation.decide('stop');
     void this.job?.stop();
+  }
+
+  /** True when this is the first decision on the plan (it may come before the job waits for it). */
+  decide(decision: PlanDecision): boolean {
+    return this.confirmation.decide(decision);
   }
 }
 
@@ -51,6 +63,10 @@ export class RunningTasks {
 
   remove(taskId: number): void {
     this.tasks.delete(taskId);
+  }
+
+  get(taskId: number): RunningTask | undefined {
+    return this.tasks.get(taskId);
   }
 
   ids(): number[] {

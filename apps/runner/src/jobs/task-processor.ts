@@ -17,7 +17,7 @@ import { ApiRequestError, RunnerApiClient } from '../api/runner-api.client';
 import { RunnerConfig } from '../config';
 import { RunnerIdentityService } from '../identity/runner-identity.service';
 import { RUNNER_REDIS } from '../redis/runner-redis.module';
-import { controlToStopReason } from '../control/control-messages';
+import { applyControl, controlKeyAction } from '../control/control-messages';
 import { RunningTasks, type RunningTask, type StopReason } from './running-tasks';
 import { TaskEventWriter } from './task-event-writer';
 
@@ -102,6 +102,7 @@ export class TaskProcessor {
       events: writer,
       killGraceMs: this.config.tasks.killGraceMs,
       timeoutMs: this.config.tasks.maxDurationMs || undefined,
+      confirmation: slot.confirmation,
     });
     slot.attach(job);
     try {
@@ -134,12 +135,12 @@ export class TaskProcessor {
     );
   }
 
-  /** A stop that arrived between the claim and now (before this task was listed for the heartbeat). */
+  /** A stop (or plan decision) that arrived between the claim and now (before the heartbeat lists this task). */
   private async checkDurableControl(slot: RunningTask): Promise<void> {
     try {
       const value = await this.redis.get(redisKey(this.config.redis.prefix, ...taskControlKey(slot.taskId)));
-      const reason = controlToStopReason(value);
-      if (reason) slot.requestStop(reason);
+      const action = controlKeyAction(value);
+      if (action) applyControl(slot, action);
     } catch {
       // The heartbeat checks again within seconds.
     }

@@ -32,6 +32,16 @@ export interface JobInventory {
   inventory: string;
   sshKey: KeyMaterial;
   becomeKey: KeyMaterial;
+  /**
+   * `file` inventories kept in a repository of their own (the inventory's `repository_id`): the runner clones it and
+   * reads `inventory` as a path inside it. Absent or null: the path is inside the template's repository.
+   */
+  repository?: JobRepository | null;
+  /**
+   * OpenSSH known_hosts lines (`[host]:port keytype base64`) the app's SSH connections to the inventory hosts verify
+   * against, besides the runner's own known hosts. Absent or empty: only the runner's own known hosts apply.
+   */
+  knownHosts?: string[];
 }
 
 export interface JobVault {

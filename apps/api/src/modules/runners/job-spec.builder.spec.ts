@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { utils } from 'ssh2';
 import {
   AccessKeyType,
   AppId,
@@ -29,7 +30,11 @@ const sshKey = key(1, AccessKeyType.Ssh, cipher.encryptSshKey({ login: 'git', pa
 const vaultKey = key(2, AccessKeyType.LoginPassword, cipher.encryptLoginPassword({ login: '', password: 'vaultpw' }));
 const becomeKey = key(3, AccessKeyType.LoginPassword, cipher.encryptLoginPassword({ login: 'root', password: 'bp' }));
 
-function context(over: { task?: Partial<TaskEntity>; template?: Partial<TemplateEntity> } = {}): ClaimContext {
+const hostKey = utils.generateKeyPairSync('ed25519').public.trim();
+
+function context(
+  over: { task?: Partial<TaskEntity>; template?: Partial<TemplateEntity>; inventory?: Partial<InventoryEntity> } = {},
+): ClaimContext {
   const repository = {
     id: 4,
     projectId: 1,
@@ -92,6 +97,7 @@ function context(over: { task?: Partial<TaskEntity>; template?: Partial<Template
     inventory: 'localhost',
     sshKey,
     becomeKey,
+    ...over.inventory,
   } as InventoryEntity;
   return { task, template, inventory, username: 'alice', buildVersion: null };
 }
@@ -157,6 +163,96 @@ describe('buildJobSpec', () => {
     expect(spec.version).toBe('1.0.3');
     expect(spec.env).toMatchObject({ SEMAPHORE_TASK_TYPE: 'build', SEMAPHORE_TASK_TARGET_VERSION: '1.0.3' });
     expect(spec.extraVars.semaphore_vars).toMatchObject({ task_details: { type: 'build', target_version: '1.0.3' } });
+  });
+
+  it('marks deploy tasks with the incoming version of their build task', () => {
+    const ctx = { ...context({ template: { type: TemplateType.Deploy } }), buildVersion: '2.4.0' };
+    const spec = buildJobSpec(ctx, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB);
+    expect(spec.version).toBe('2.4.0');
+    expect(spec.env).toMatchObject({ SEMAPHORE_TASK_TYPE: 'deploy', SEMAPHORE_TASK_INCOMING_VERSION: '2.4.0' });
+    expect(spec.env).not.toHaveProperty('SEMAPHORE_TASK_TARGET_VERSION');
+    expect(spec.extraVars.semaphore_vars).toEqual({
+      task_details: {
+        id: 42,
+        username: 'alice',
+        url: `${WEB}project/1/history?t=42`,
+        message: 'go',
+        type: 'deploy',
+        incoming_version: '2.4.0',
+      },
+    });
+  });
+
+  it('gives plain templates no task type', () => {
+    const spec = buildJobSpec(context({ task: { message: '' } }), { claimGeneration: 1, lastSeq: 0 }, cipher, WEB);
+    expect(spec.extraVars.semaphore_vars).toEqual({
+      task_details: { id: 42, username: 'alice', url: `${WEB}project/1/history?t=42` },
+    });
+    expect(Object.keys(spec.env).filter((k) => k.startsWith('SEMAPHORE_TASK_'))).toEqual([]);
+  });
+
+  it('hands the known hosts of the global and project options to the repository and the inventory', () => {
+    const ctx = {
+      ...context(),
+      knownHosts: [
+        { key: 'ssh.known_hosts', value: `# all projects\n[10.0.0.1]:22 ${hostKey}\n` },
+        { key: 'project.1.ssh.known_hosts', value: `git.example.com ${hostKey}` },
+      ],
+    };
+    const spec = buildJobSpec(ctx, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB);
+    const lines = [`[10.0.0.1]:22 ${hostKey}`, `git.example.com ${hostKey}`];
+    expect(spec.repository.knownHosts).toEqual(lines);
+    expect(spec.inventory?.knownHosts).toEqual(lines);
+    expect(spec.inventory?.repository).toBeNull();
+  });
+
+  it('refuses a known hosts option that is not in known_hosts format', () => {
+    const ctx = { ...context(), knownHosts: [{ key: 'project.1.ssh.known_hosts', value: 'example.com not-a-key' }] };
+    expect(() => buildJobSpec(ctx, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB)).toThrow(
+      'known hosts option project.1.ssh.known_hosts, line 1: ',
+    );
+  });
+
+  it('gives a file inventory kept in another repository that repository, with its own branch and key', () => {
+    const inventoryRepo = {
+      id: 8,
+      projectId: 1,
+      name: 'inventories',
+      gitUrl: 'ssh://git@git.example.com/inv.git',
+      gitBranch: 'production',
+      sshKeyId: 1,
+      sshKey,
+    } as RepositoryEntity;
+    const ctx = {
+      ...context({
+        inventory: {
+          type: InventoryType.File,
+          inventory: 'hosts/prod.ini',
+          repositoryId: 8,
+          repository: inventoryRepo,
+        },
+        task: { gitBranch: 'feature' },
+        template: { allowOverrideBranchInTask: true },
+      }),
+      knownHosts: [{ key: 'ssh.known_hosts', value: `git.example.com ${hostKey}` }],
+    };
+    const spec = buildJobSpec(ctx, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB);
+    expect(spec.inventory).toMatchObject({ type: 'file', inventory: 'hosts/prod.ini' });
+    expect(spec.inventory?.repository).toEqual({
+      url: 'ssh://git@git.example.com/inv.git',
+      branch: 'production',
+      key: { type: 'ssh', login: 'git', privateKey: 'PK', passphrase: 'pp' },
+      knownHosts: [`git.example.com ${hostKey}`],
+    });
+    expect(spec.repository.branch).toBe('feature');
+
+    // A static inventory ignores a stale repository_id; a file inventory whose repository did not load is refused.
+    const stat = context({ inventory: { repositoryId: 8, repository: inventoryRepo } });
+    expect(buildJobSpec(stat, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB).inventory?.repository).toBeNull();
+    const gone = context({ inventory: { type: InventoryType.File, inventory: 'hosts', repositoryId: 8, name: 'inv' } });
+    expect(() => buildJobSpec(gone, { claimGeneration: 1, lastSeq: 0 }, cipher, WEB)).toThrow(
+      'the repository of inventory inv is gone',
+    );
   });
 
   it('refuses a key that does not decrypt, naming the key but not the secret', () => {

@@ -1,16 +1,25 @@
 import {
   AccessKeyType,
   EnvironmentSecretType,
+  InventoryType,
   TemplateType,
   type JobInventory,
+  type JobRepository,
   type JobSpec,
   type JobVault,
   type KeyMaterial,
 } from '@semaphore/models';
-import type { AccessKeyEntity, InventoryEntity, TaskEntity, TemplateEntity } from '@semaphore/persistence';
+import type {
+  AccessKeyEntity,
+  InventoryEntity,
+  RepositoryEntity,
+  TaskEntity,
+  TemplateEntity,
+} from '@semaphore/persistence';
 import type { AccessKeySecret } from '../../crypto';
 import { buildExtraVars, type TaskDetails } from '@semaphore/models';
 import { TASK_SECRET_PARAM } from '../task-queue/task-secret';
+import { KnownHostsError, knownHostLines, type KnownHostsText } from './known-hosts';
 
 /** Where the task-queue module keeps the survey secrets of a task: SecretCipher ciphertext of a JSON object text. */
 
@@ -19,11 +28,13 @@ export interface ClaimContext {
   task: TaskEntity;
   /** With `vaults.vaultKey`, `repository.sshKey` and `environment.secrets`. */
   template: TemplateEntity;
-  /** With `sshKey` and `becomeKey`. */
+  /** With `sshKey`, `becomeKey` and `repository.sshKey`. */
   inventory: InventoryEntity | null;
   username: string;
   /** The version of the build task a deploy task deploys, when the task itself has none. */
   buildVersion: string | null;
+  /** Known hosts texts (the global option, then the project's); none means no SSH host is trusted. */
+  knownHosts?: KnownHostsText[];
 }
 
 /** The part of SecretCipher the builder needs. */
@@ -66,6 +77,7 @@ export function buildJobSpec(
   const envSecrets = environment?.secrets ?? [];
   const version = task.version ?? ctx.buildVersion;
   const { params, secretVars } = splitParams(task, secrets);
+  const knownHosts = checkedKnownHosts(ctx.knownHosts ?? []);
   const secretValues = (type: EnvironmentSecretType) =>
     Object.fromEntries(
       envSecrets
@@ -105,13 +117,13 @@ export function buildJobSpec(
       ...secretValues(EnvironmentSecretType.Env),
       ...buildDeployEnv(template.type, task.version, version),
     },
-    repository: {
-      url: repository.gitUrl,
-      branch: task.gitBranch || template.gitBranch || repository.gitBranch,
-      key: keyMaterial(repository.sshKey, secrets),
-      knownHosts: [],
-    },
-    inventory: ctx.inventory ? jobInventory(ctx.inventory, secrets) : null,
+    repository: jobRepository(
+      repository,
+      task.gitBranch || template.gitBranch || repository.gitBranch,
+      secrets,
+      knownHosts,
+    ),
+    inventory: ctx.inventory ? jobInventory(ctx.inventory, secrets, knownHosts) : null,
     vaults: (template.vaults ?? []).map((v): JobVault => {
       const key = keyMaterial(v.vaultKey, secrets);
       if (key.type !== 'login_password') {
@@ -161,12 +173,39 @@ function splitParams(task: TaskEntity, secrets: SecretReader) {
   return { params, secretVars: value };
 }
 
-function jobInventory(inventory: InventoryEntity, secrets: SecretReader): JobInventory {
+function checkedKnownHosts(texts: KnownHostsText[]): string[] {
+  try {
+    return knownHostLines(texts);
+  } catch (err) {
+    if (err instanceof KnownHostsError)
+      throw new JobSpecError(JobSpecErrorCode.InvalidTask, `known hosts ${err.message}`);
+    throw err;
+  }
+}
+
+function jobRepository(
+  repository: RepositoryEntity,
+  branch: string,
+  secrets: SecretReader,
+  knownHosts: string[],
+): JobRepository {
+  return { url: repository.gitUrl, branch, key: keyMaterial(repository.sshKey, secrets), knownHosts };
+}
+
+/** `file` inventories with a `repository_id` carry that repository (its own branch, as upstream). */
+function jobInventory(inventory: InventoryEntity, secrets: SecretReader, knownHosts: string[]): JobInventory {
+  const inOwnRepository = inventory.type === InventoryType.File && (inventory.repositoryId ?? null) !== null;
+  const own = inOwnRepository ? inventory.repository : null;
+  if (inOwnRepository && !own) {
+    throw new JobSpecError(JobSpecErrorCode.InvalidTask, `the repository of inventory ${inventory.name} is gone`);
+  }
   return {
     type: inventory.type,
     inventory: inventory.inventory,
     sshKey: keyMaterial(inventory.sshKey, secrets),
     becomeKey: keyMaterial(inventory.becomeKey, secrets),
+    repository: own ? jobRepository(own, own.gitBranch, secrets, knownHosts) : null,
+    knownHosts,
   };
 }
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { TaskStatus } from '@semaphore/models';
 import {
   InventoryEntity,
+  OptionEntity,
   RunnerEntity,
   TaskEntity,
   TaskOutputEntity,
@@ -11,6 +12,7 @@ import {
   UserEntity,
 } from '@semaphore/persistence';
 import type { ClaimContext } from './job-spec.builder';
+import { knownHostsOptionKeys, type KnownHostsText } from './known-hosts';
 
 export interface ClaimedRow {
   claimGeneration: number;
@@ -38,7 +40,7 @@ export class TaskClaimRepository {
     const inventory = inventoryId
       ? await this.dataSource.getRepository(InventoryEntity).findOne({
           where: { id: inventoryId, projectId: task.projectId },
-          relations: { sshKey: true, becomeKey: true },
+          relations: { sshKey: true, becomeKey: true, repository: { sshKey: true } },
         })
       : null;
     const user = task.userId ? await this.dataSource.getRepository(UserEntity).findOneBy({ id: task.userId }) : null;
@@ -46,7 +48,21 @@ export class TaskClaimRepository {
       task.buildTaskId && !task.version
         ? await this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
         : null;
-    return { task, template, inventory, username: user?.username ?? '', buildVersion: buildTask?.version ?? null };
+    return {
+      task,
+      template,
+      inventory,
+      username: user?.username ?? '',
+      buildVersion: buildTask?.version ?? null,
+      knownHosts: await this.knownHosts(task.projectId),
+    };
+  }
+
+  /** The known hosts options of a project's tasks, global first. */
+  private async knownHosts(projectId: number): Promise<KnownHostsText[]> {
+    const keys = knownHostsOptionKeys(projectId);
+    const rows = await this.dataSource.getRepository(OptionEntity).findBy({ key: In(keys) });
+    return keys.flatMap((key) => rows.filter((r) => r.key === key).map((r) => ({ key, value: r.value })));
   }
 
   /**

@@ -6,6 +6,8 @@ export interface PreparedFiles {
   inventoryPath: string | null;
   extraVarsFile: string;
   vaultFiles: Array<{ name: string; passwordFile: string }>;
+  /** Environment the prepared files need, for ansible (e.g. the known hosts of the inventory hosts). */
+  env?: Record<string, string>;
 }
 
 export interface AppCommand {
@@ -47,7 +49,7 @@ export function appCommand(spec: JobSpec, files: PreparedFiles): AppCommand {
         limit: spec.limit,
         playbook: spec.playbook,
       }),
-      env: { PYTHONUNBUFFERED: '1', ANSIBLE_FORCE_COLOR: 'True' },
+      env: { PYTHONUNBUFFERED: '1', ANSIBLE_FORCE_COLOR: 'True', ...files.env },
     };
   }
   const shell = SHELL_APPS[spec.app];

@@ -8,7 +8,8 @@ export interface JobEvents {
 }
 
 export interface JobResult {
-  status: TaskStatus.Success | TaskStatus.Error | TaskStatus.Stopped;
+  /** `rejected`: a terraform/tofu plan the user refused (nothing applied). */
+  status: TaskStatus.Success | TaskStatus.Error | TaskStatus.Stopped | TaskStatus.Rejected;
   /** Typed failure code when the run failed before or outside the app (e.g. GIT_CHECKOUT_FAILED). */
   errorCode?: string;
 }

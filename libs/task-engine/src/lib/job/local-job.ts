@@ -1,11 +1,18 @@
-import { TaskStatus, type JobSpec, type KeyMaterial, type SshKeyMaterial } from '@semaphore/models';
+import { AppId, TaskStatus, type JobSpec, type KeyMaterial, type SshKeyMaterial } from '@semaphore/models';
 import { SshAgent } from '@semaphore/ssh';
-import { UnsafeArgumentError, assertRelativePath } from '../apps/arg-safety';
-import { checkoutRepository, type GitAuth } from '../git/git-checkout';
-import { SupervisedProcess } from '../process/supervised-process';
+import { UnsafeArgumentError } from '../apps/arg-safety';
+import { isTerraformApp } from '../apps/terraform-args';
+import { SupervisedProcess, type ProcessResult } from '../process/supervised-process';
+import { ansibleKnownHostsEnv } from './ansible-known-hosts';
 import { appCommand, type PreparedFiles } from './app-command';
+import { installGalaxyRequirements } from './galaxy-install';
+import { inventoryFilePath } from './inventory-file';
+import { JobPrepareError } from './job-errors';
 import type { JobEvents, JobResult } from './job-events';
+import { cloneRepository, type CloneTarget } from './repository-clone';
+import { closeSshControlMasters } from './ssh-control-masters';
 import { TaskWorkspace } from './task-workspace';
+import { runTerraform, type ConfirmationPort } from './terraform-run';
 
 export interface LocalJobOptions {
   /** Root of the per-task workspaces (SEMAPHORE_TMP_PATH). */
@@ -15,6 +22,8 @@ export interface LocalJobOptions {
   events: JobEvents;
   killGraceMs?: number;
   timeoutMs?: number;
+  /** Terraform/OpenTofu: where a plan waits for the user's confirm / reject. */
+  confirmation?: ConfirmationPort;
 }
 
 /**
@@ -25,6 +34,7 @@ export interface LocalJobOptions {
 export class LocalJob {
   private process: SupervisedProcess | null = null;
   private stopRequested = false;
+  private readonly stopController = new AbortController();
 
   constructor(
     private readonly spec: JobSpec,
@@ -40,7 +50,9 @@ export class LocalJob {
     try {
       const repoDir = await this.checkout(workspace, agents);
       if (this.stopRequested) return { status: TaskStatus.Stopped };
-      const files = await this.prepareFiles(workspace);
+      if (isTerraformApp(this.spec.app)) return await this.runTerraform(workspace, agents, repoDir);
+      const files = await this.prepareFiles(workspace, agents, repoDir);
+      if (this.stopRequested) return { status: TaskStatus.Stopped };
       const inventoryAgent = await this.keyAgent(workspace, agents, this.spec.inventory?.sshKey);
       const app = appCommand(this.spec, files);
       events.log(`Run TaskRunner with template: ${this.spec.playbook}`);
@@ -70,12 +82,14 @@ export class LocalJob {
       events.log(`Running app failed: exit status ${result.exitCode ?? result.signal}`);
       return { status: TaskStatus.Error };
     } catch (err) {
+      if (this.stopRequested) return { status: TaskStatus.Stopped };
       events.log(`Running app failed: ${err instanceof Error ? err.message : String(err)}`);
       return {
         status: TaskStatus.Error,
-        errorCode: err instanceof UnsafeArgumentError ? 'INVALID_TASK' : 'TASK_FAILED',
+        errorCode: failureCode(err),
       };
     } finally {
+      await closeSshControlMasters(workspace.dir, this.options.path);
       await Promise.all(agents.map((a) => a.stop()));
       await workspace.remove();
     }
@@ -84,29 +98,61 @@ export class LocalJob {
   /** Stops the app (its whole process group); the run then ends as `stopped`. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.stopController.abort();
     await this.process?.stop();
   }
 
+  /** init, workspace, plan, (confirmation), apply: each step a supervised process with the same environment. */
+  private async runTerraform(workspace: TaskWorkspace, agents: SshAgent[], repoDir: string): Promise<JobResult> {
+    const agent = await this.keyAgent(workspace, agents, this.spec.inventory?.sshKey);
+    this.options.events.log(`Run TaskRunner with template: ${this.spec.playbook}`);
+    return runTerraform({
+      spec: this.spec,
+      workspace,
+      repoDir,
+      events: this.options.events,
+      confirmation: this.options.confirmation,
+      stopSignal: this.stopController.signal,
+      runStep: (command, args, cwd, env): Promise<ProcessResult> => {
+        if (this.stopRequested) return Promise.resolve({ exitCode: null, signal: null, stoppedBy: 'stop' });
+        this.process = new SupervisedProcess({
+          command,
+          args,
+          cwd,
+          env: {
+            PATH: this.options.path,
+            HOME: workspace.dir,
+            PWD: cwd,
+            ...env,
+            ...this.spec.env,
+            ...(agent ? { SSH_AUTH_SOCK: agent.socketPath } : {}),
+          },
+          onLine: (line) => this.options.events.log(line),
+          killGraceMs: this.options.killGraceMs,
+          timeoutMs: this.options.timeoutMs,
+        });
+        return this.process.done;
+      },
+    });
+  }
+
+  /** The template's repository (a runner directory is used in place, as upstream); its commit is reported. */
   private async checkout(workspace: TaskWorkspace, agents: SshAgent[]): Promise<string> {
-    const repo = this.spec.repository;
-    if (repo.url.startsWith('/')) return repo.url; // a directory on the runner, used in place (as upstream)
-    let auth: GitAuth = { kind: 'none' };
-    if (repo.key.type === 'ssh') {
-      const agent = await this.startAgent(workspace, agents, repo.key);
-      const knownHostsFile = await workspace.writePrivate('known_hosts_git', repo.knownHosts.join('\n') + '\n');
-      auth = { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile };
-    } else if (repo.key.type === 'login_password') {
-      auth = { kind: 'password', login: repo.key.login, password: repo.key.password };
-    }
-    const dir = workspace.path('repository');
-    const commit = await checkoutRepository(
-      { url: repo.url, branch: repo.branch, auth },
-      dir,
-      workspace.path('git'),
-      (line) => this.options.events.log(line),
+    const { dir, commit } = await cloneRepository(
+      this.spec.repository,
+      this.cloneTarget(workspace, agents, 'repository'),
     );
-    this.options.events.commit(commit.commitHash, commit.commitMessage);
+    if (commit) this.options.events.commit(commit.commitHash, commit.commitMessage);
     return dir;
+  }
+
+  private cloneTarget(workspace: TaskWorkspace, agents: SshAgent[], name: string): CloneTarget {
+    return {
+      workspace,
+      name,
+      startAgent: (key) => this.startAgent(workspace, agents, key),
+      log: (line) => this.options.events.log(line),
+    };
   }
 
   private async keyAgent(workspace: TaskWorkspace, agents: SshAgent[], key: KeyMaterial | undefined) {
@@ -120,26 +166,73 @@ export class LocalJob {
     return agent;
   }
 
-  private async prepareFiles(workspace: TaskWorkspace): Promise<PreparedFiles> {
+  /**
+   * Upstream's installInventory, InstallRequirements and vault steps: the inventory file, galaxy requirements
+   * (ansible), vault password files and the extra vars file (SSH and become passwords included), all 0600.
+   */
+  private async prepareFiles(workspace: TaskWorkspace, agents: SshAgent[], repoDir: string): Promise<PreparedFiles> {
     const inv = this.spec.inventory;
     const vars: Record<string, unknown> = { ...this.spec.extraVars };
     if (inv?.sshKey.type === 'login_password') vars.ansible_password = inv.sshKey.password;
     if (inv?.becomeKey.type === 'login_password') vars.ansible_become_password = inv.becomeKey.password;
-    let inventoryPath: string | null = null;
-    if (inv?.type === 'static' || inv?.type === 'static-yaml') {
-      this.options.events.log('installing static inventory');
-      inventoryPath = await workspace.writePrivate(
-        inv.type === 'static' ? 'inventory' : 'inventory.yml',
-        inv.inventory,
-      );
-    } else if (inv?.type === 'file') {
-      inventoryPath = assertRelativePath('inventory', inv.inventory);
-    }
+    const inventoryPath = await this.installInventory(workspace, agents, repoDir);
+    const env = await ansibleKnownHostsEnv(workspace, inv?.knownHosts ?? []);
+    if (this.spec.app === AppId.Ansible) await this.installRequirements(workspace, repoDir, env);
     const vaultFiles = [];
     for (const [i, vault] of this.spec.vaults.entries()) {
       vaultFiles.push({ name: vault.name, passwordFile: await workspace.writePrivate(`vault_${i}`, vault.password) });
     }
     const extraVarsFile = await workspace.writePrivate('extra_vars.json', JSON.stringify(vars));
-    return { inventoryPath, extraVarsFile, vaultFiles };
+    return { inventoryPath, extraVarsFile, vaultFiles, env };
   }
+
+  /** Static text into a 0600 file; a `file` path inside the template's checkout or the inventory's own repository. */
+  private async installInventory(workspace: TaskWorkspace, agents: SshAgent[], repoDir: string) {
+    const inv = this.spec.inventory;
+    if (inv?.type === 'static' || inv?.type === 'static-yaml') {
+      this.options.events.log('installing static inventory');
+      return workspace.writePrivate(inv.type === 'static' ? 'inventory' : 'inventory.yml', inv.inventory);
+    }
+    if (inv?.type !== 'file') return null;
+    if (!inv.repository) return inventoryFilePath(repoDir, inv.inventory, 'the repository');
+    const cloned = await cloneRepository(inv.repository, this.cloneTarget(workspace, agents, 'inventory_repository'));
+    return inventoryFilePath(cloned.dir, inv.inventory, 'the inventory repository');
+  }
+
+  /** ansible-galaxy for the playbook's requirements files, supervised (and stoppable) like the app. */
+  private async installRequirements(workspace: TaskWorkspace, repoDir: string, env: Record<string, string>) {
+    await installGalaxyRequirements({
+      repoDir,
+      playbook: this.spec.playbook,
+      log: (line) => this.options.events.log(line),
+      runGalaxy: (args) => {
+        if (this.stopRequested) return Promise.resolve({ exitCode: null, signal: null, stoppedBy: 'stop' });
+        this.process = new SupervisedProcess({
+          command: 'ansible-galaxy',
+          args,
+          cwd: repoDir,
+          env: {
+            PATH: this.options.path,
+            HOME: workspace.dir,
+            PWD: repoDir,
+            PYTHONUNBUFFERED: '1',
+            ANSIBLE_FORCE_COLOR: 'True',
+            ...env,
+            ...this.spec.env,
+          },
+          onLine: (line) => this.options.events.log(line),
+          killGraceMs: this.options.killGraceMs,
+          timeoutMs: this.options.timeoutMs,
+        });
+        return this.process.done;
+      },
+    });
+  }
+}
+
+/** The task's error code for a failure outside the app: unsafe input, a typed preparation failure, or generic. */
+function failureCode(err: unknown): string {
+  if (err instanceof UnsafeArgumentError) return 'INVALID_TASK';
+  if (err instanceof JobPrepareError) return err.code;
+  return 'TASK_FAILED';
 }

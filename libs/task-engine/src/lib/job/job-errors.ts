@@ -1,0 +1,17 @@
+/** Why preparing a job failed, as a typed code for the task's `error_code`. */
+export enum JobErrorCode {
+  GitCheckoutFailed = 'GIT_CHECKOUT_FAILED',
+  InventoryNotFound = 'INVENTORY_NOT_FOUND',
+  GalaxyInstallFailed = 'GALAXY_INSTALL_FAILED',
+}
+
+/** A failure while preparing a job (before the app runs); the message is one log line and names no secret. */
+export class JobPrepareError extends Error {
+  constructor(
+    readonly code: JobErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JobPrepareError';
+  }
+}

@@ -1,0 +1,73 @@
+import type { JobRepository, SshKeyMaterial } from '@semaphore/models';
+import type { SshAgent } from '@semaphore/ssh';
+import { UnsafeArgumentError } from '../apps/arg-safety';
+import { checkoutRepository, redactUrl, type CheckedOut, type GitAuth } from '../git/git-checkout';
+import { JobErrorCode, JobPrepareError } from './job-errors';
+import type { TaskWorkspace } from './task-workspace';
+
+export interface CloneTarget {
+  workspace: TaskWorkspace;
+  /** Workspace name of the checkout; its git scratch directory and known hosts file are named after it. */
+  name: string;
+  /** Starts an agent holding `key` for this run (stopped with the run). */
+  startAgent(key: SshKeyMaterial): Promise<SshAgent>;
+  log(line: string): void;
+}
+
+export interface ClonedRepository {
+  dir: string;
+  /** Null for a directory on the runner, used in place. */
+  commit: CheckedOut | null;
+}
+
+/**
+ * Clones a job repository into the workspace: an ssh key through an agent with the host key checked against the
+ * job's known hosts (SECURITY.md §6), a login/password through git's askpass. A directory on the runner (a URL
+ * starting with `/`) is used in place, as upstream.
+ * @throws JobPrepareError (GIT_CHECKOUT_FAILED) after logging git's output
+ */
+export async function cloneRepository(repo: JobRepository, target: CloneTarget): Promise<ClonedRepository> {
+  if (repo.url.startsWith('/')) return { dir: repo.url, commit: null };
+  const { workspace, name } = target;
+  let auth: GitAuth = { kind: 'none' };
+  if (repo.key.type === 'ssh') {
+    const agent = await target.startAgent(repo.key);
+    const knownHostsFile = await workspace.writePrivate(`known_hosts_${name}`, knownHostsText(repo.knownHosts));
+    auth = { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile };
+  } else if (repo.key.type === 'login_password') {
+    auth = { kind: 'password', login: repo.key.login, password: repo.key.password };
+  }
+  const dir = workspace.path(name);
+  try {
+    const commit = await checkoutRepository(
+      { url: repo.url, branch: repo.branch, auth },
+      dir,
+      workspace.path(`git_${name}`),
+      target.log,
+    );
+    return { dir, commit };
+  } catch (err) {
+    if (err instanceof UnsafeArgumentError) throw err;
+    const output = err instanceof Error ? err.message : String(err);
+    for (const line of output.split(/\r?\n/)) if (line.trim()) target.log(line);
+    throw new JobPrepareError(JobErrorCode.GitCheckoutFailed, cloneFailure(repo, output));
+  }
+}
+
+function knownHostsText(lines: readonly string[]): string {
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** One line saying why the clone failed; host key failures name the remedy. */
+function cloneFailure(repo: JobRepository, output: string): string {
+  const url = redactUrl(repo.url);
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key is known/i.test(output)) {
+    const known = repo.knownHosts.length ? 'does not match the known hosts' : 'is unknown: no known hosts are set';
+    return `cannot clone ${url}: the SSH host key of the server ${known} (options ssh.known_hosts, project.<id>.ssh.known_hosts)`;
+  }
+  const last = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('Cloning into'));
+  return `cannot clone ${url}: ${last.find((l) => l.startsWith('fatal:')) ?? last[0] ?? 'git failed'}`;
+}
