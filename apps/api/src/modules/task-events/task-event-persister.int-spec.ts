@@ -246,4 +246,35 @@ describe('TaskEventPersister (real Redis + PostgreSQL)', () => {
     expect(await redis.client.xlen(key)).toBeLessThan(250);
     expect((await reload(task.id)).lastSeq).toBe(250);
   });
+
+  it('a line stored above last_seq already: the unchecked insert of new lines falls back, nothing is lost', async () => {
+    const task = await claimedTask({ status: TaskStatus.Running });
+    // A writer that did not raise last_seq (the persister inserts lines above last_seq without a conflict check).
+    await db.dataSource
+      .getRepository(TaskOutputEntity)
+      .insert({ taskId: task.id, seq: 2, time: new Date(), output: 'stored before' });
+    await xadd(runnerBatch(task, logs(1, 3)));
+    await drain();
+    expect(await lines(task.id)).toEqual([
+      [1, 'line 1'],
+      [2, 'stored before'],
+      [3, 'line 3'],
+    ]);
+    expect((await reload(task.id)).lastSeq).toBe(3);
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it('stores each line with its event time, to the millisecond', async () => {
+    const task = await claimedTask({ status: TaskStatus.Running });
+    const times = ['2024-01-01T00:00:01.234Z', '2031-07-15T23:59:59.999Z'];
+    await xadd(
+      runnerBatch(
+        task,
+        times.map((time, i) => ({ type: 'log', seq: i + 1, time, output: `at ${time}` })),
+      ),
+    );
+    await drain();
+    const stored = await db.dataSource.getRepository(TaskOutputEntity).find({ where: { taskId: task.id } });
+    expect(stored.map((l) => l.time.toISOString()).sort()).toEqual(times);
+  });
 });

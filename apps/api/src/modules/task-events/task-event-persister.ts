@@ -2,10 +2,17 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { TASK_EVENTS_PERSIST_GROUP, isFinishedStatus, redisKey, type TaskEventBatch } from '@semaphore/models';
 import type { TaskEntity } from '@semaphore/persistence';
-import { applyRunnerBatch, fencingViolation, newChangeSet, type TaskChangeSet, type TaskRow } from './task-event-apply';
+import {
+  applyRunnerBatch,
+  fencingViolation,
+  newChangeSet,
+  type OutputLine,
+  type TaskChangeSet,
+  type TaskRow,
+} from './task-event-apply';
 import { parseEntries, taskEventsStreamKey, type RawStreamEntry, type StreamEntry } from './task-event-batch';
 import type { TaskEventPublisher } from './task-event-publisher';
-import type { TaskEventsRepository } from './task-events.repository';
+import { isUniqueViolation, type TaskEventsRepository } from './task-events.repository';
 import {
   autoClaim,
   ensureGroup,
@@ -212,7 +219,7 @@ export class TaskEventPersister {
     for (const { id, batch } of entries) if (batch?.source === 'runner') runner.push({ id, batch });
     let outcome = NOTHING;
     try {
-      outcome = runner.length > 0 ? await this.persist(runner) : NOTHING;
+      outcome = runner.length > 0 ? await this.persistChecked(runner) : NOTHING;
     } catch (err) {
       if (!isDataError(err)) throw err;
       outcome = await this.persistOneByOne(runner);
@@ -226,7 +233,7 @@ export class TaskEventPersister {
     const statusChanged: TaskRow[] = [];
     for (const entry of entries) {
       try {
-        statusChanged.push(...(await this.persist([entry])).statusChanged);
+        statusChanged.push(...(await this.persistChecked([entry])).statusChanged);
       } catch (err) {
         if (!isDataError(err)) throw err;
         this.logger.error(`dropping task event entry ${entry.id} of task ${entry.batch.taskId}: ${String(err)}`);
@@ -235,8 +242,24 @@ export class TaskEventPersister {
     return { statusChanged };
   }
 
+  /**
+   * persist() with new lines inserted without a conflict check; should one exist after all (a unique violation), the
+   * whole read is persisted again with every line checked.
+   */
+  private async persistChecked(entries: RunnerEntry[]): Promise<PersistOutcome> {
+    try {
+      return await this.persist(entries, false);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      this.logger.warn(
+        `a task event line was stored already above its task's last_seq; persisting again: ${String(err)}`,
+      );
+      return this.persist(entries, true);
+    }
+  }
+
   /** ONE transaction: lock the tasks, fence, insert the lines, update the rows. */
-  private async persist(entries: RunnerEntry[]): Promise<PersistOutcome> {
+  private async persist(entries: RunnerEntry[], checkEveryLine: boolean): Promise<PersistOutcome> {
     const now = new Date();
     const dropped: string[] = [];
     const sets = await this.repo.transaction(async (em) => {
@@ -254,10 +277,9 @@ export class TaskEventPersister {
         changes.set(b.taskId, set);
         applyRunnerBatch(set, b, now);
       }
-      await this.repo.insertLines(
-        em,
-        [...changes.values()].flatMap((s) => s.lines),
-      );
+      const { fresh, seen } = splitLines(changes, rows, checkEveryLine);
+      await this.repo.insertNewLines(em, fresh);
+      await this.repo.insertLines(em, seen);
       for (const set of changes.values()) await this.repo.updateTask(em, set);
       return [...changes.values()];
     });
@@ -282,6 +304,36 @@ export class TaskEventPersister {
     });
     for (const task of tasks) await notifyFinished(this.lifecycle, task, this.logger);
   }
+}
+
+/**
+ * Splits the lines of one read: `fresh` ones have a seq above their (locked) task's last_seq and above every earlier
+ * line of the task in this read, so they cannot be stored yet; the others (a redelivered entry, a batch appended
+ * twice) are `seen` and inserted with the conflict check. With `checkEveryLine`, every line is `seen`.
+ */
+function splitLines(
+  changes: Map<number, TaskChangeSet>,
+  rows: Map<number, TaskRow>,
+  checkEveryLine: boolean,
+): { fresh: OutputLine[]; seen: OutputLine[] } {
+  const fresh: OutputLine[] = [];
+  const seen: OutputLine[] = [];
+  for (const [taskId, set] of changes) {
+    if (checkEveryLine) {
+      seen.push(...set.lines);
+      continue;
+    }
+    let highest = rows.get(taskId)?.lastSeq ?? Number.MAX_SAFE_INTEGER;
+    for (const line of set.lines) {
+      if (line.seq > highest) {
+        fresh.push(line);
+        highest = line.seq;
+      } else {
+        seen.push(line);
+      }
+    }
+  }
+  return { fresh, seen };
 }
 
 /** Calls onTaskFinished, logging (not throwing) a failure. */

@@ -42,20 +42,18 @@ export class TaskEventsRepository {
 
   /** Inserts log lines; a line whose (task_id, seq) exists already is skipped (redelivery is harmless). */
   async insertLines(em: EntityManager, lines: OutputLine[]): Promise<void> {
-    for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
-      const chunk = lines.slice(i, i + INSERT_CHUNK);
-      await em.query(
-        `INSERT INTO task__output (task_id, seq, time, output)
-         SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::text[])
-         ON CONFLICT (task_id, seq) DO NOTHING`,
-        [
-          chunk.map((l) => l.taskId),
-          chunk.map((l) => l.seq),
-          chunk.map((l) => l.time.toISOString()),
-          chunk.map((l) => l.output),
-        ],
-      );
-    }
+    await insertChunks(em, lines, 'ON CONFLICT (task_id, seq) DO NOTHING');
+  }
+
+  /**
+   * Inserts log lines that cannot exist yet: the caller holds the lock of each line's task row (lockTasks) and every
+   * seq is above that row's `last_seq` and unique. Every writer of task__output raises `last_seq` in the transaction
+   * that inserts the line, so no row can have a higher seq; without ON CONFLICT (a speculative insertion per row)
+   * PostgreSQL inserts markedly faster (see `npm run bench`). Should a line exist after all, the statement fails with a unique violation
+   * (23505, see isUniqueViolation) and the caller falls back to insertLines.
+   */
+  async insertNewLines(em: EntityManager, lines: OutputLine[]): Promise<void> {
+    await insertChunks(em, lines, '');
   }
 
   /** Writes a change set's row fields; `last_seq` only grows. */
@@ -139,6 +137,46 @@ export class TaskEventsRepository {
       return firstRow(updated);
     });
   }
+}
+
+/**
+ * Inserts `lines` in statements of INSERT_CHUNK rows, bound as four array literals built here in one pass (cheaper than
+ * the driver's per-element array encoding); times travel as epoch milliseconds (exact: to_timestamp rounds to the
+ * microsecond) because PostgreSQL converts numbers much faster than timestamp text.
+ */
+async function insertChunks(em: EntityManager, lines: OutputLine[], onConflict: string): Promise<void> {
+  for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
+    const chunk = lines.slice(i, i + INSERT_CHUNK);
+    await em.query(
+      `INSERT INTO task__output (task_id, seq, time, output)
+       SELECT task_id, seq, to_timestamp(ms / 1000), output
+       FROM unnest($1::int[], $2::int[], $3::float8[], $4::text[]) AS line(task_id, seq, ms, output) ${onConflict}`,
+      [
+        arrayLiteral(chunk, (l) => String(l.taskId)),
+        arrayLiteral(chunk, (l) => String(l.seq)),
+        arrayLiteral(chunk, (l) => String(l.time.getTime())),
+        arrayLiteral(chunk, (l) => quoteElement(l.output)),
+      ],
+    );
+  }
+}
+
+/** A PostgreSQL array literal (`{a,b}`) of already encoded elements. */
+function arrayLiteral(lines: OutputLine[], element: (l: OutputLine) => string): string {
+  let text = '{';
+  for (let i = 0; i < lines.length; i++) text += (i === 0 ? '' : ',') + element(lines[i]);
+  return `${text}}`;
+}
+
+/** One text element of an array literal: double-quoted, with `"` and `\` escaped (text never holds NUL here). */
+function quoteElement(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** A unique violation (e.g. insertNewLines meeting a line that exists after all). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { driverError?: { code?: unknown }; code?: unknown };
+  return (e.driverError?.code ?? e.code) === '23505';
 }
 
 /** `UPDATE ... RETURNING` through TypeORM's query() yields `[rows, count]`. */
