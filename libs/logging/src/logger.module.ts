@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DynamicModule } from '@nestjs/common';
+import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { REDACTED, redactPaths } from './redaction';
 
@@ -29,5 +29,7 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       },
       options.stream ?? process.stdout,
     ],
+    // Every route, in the wildcard syntax of path-to-regexp 8 (nestjs-pino's default `*` draws a warning at start).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
   });
 }

@@ -28,7 +28,12 @@ export class ApiTokenRepository {
 
   /** The unexpired token row for a presented token, with its user. */
   findValid(token: string): Promise<ApiTokenEntity | null> {
-    return this.tokens.findOne({ where: { id: hashToken(token), expired: false }, relations: { user: true } });
+    // One query (findOne with relations adds a DISTINCT pre-query): this runs on every bearer-token request.
+    return this.tokens
+      .createQueryBuilder('token')
+      .innerJoinAndSelect('token.user', 'user')
+      .where('token.id = :id AND token.expired = false', { id: hashToken(token) })
+      .getOne();
   }
 
   listForUser(userId: number): Promise<ApiTokenEntity[]> {

@@ -68,6 +68,8 @@ export class ApiPresenceService implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async beat(): Promise<void> {
+    // Not connected (yet, or during an outage, which the health check reports): the next beat will do.
+    if (this.redis.status !== 'ready') return;
     const beat: ApiNodeBeat = {
       nodeId: this.config.nodeId,
       version: this.version,

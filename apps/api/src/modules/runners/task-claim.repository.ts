@@ -37,24 +37,27 @@ export class TaskClaimRepository {
     });
     if (!template?.repository) return null;
     const inventoryId = task.inventoryId ?? template.inventoryId;
-    const inventory = inventoryId
-      ? await this.dataSource.getRepository(InventoryEntity).findOne({
-          where: { id: inventoryId, projectId: task.projectId },
-          relations: { sshKey: true, becomeKey: true, repository: { sshKey: true } },
-        })
-      : null;
-    const user = task.userId ? await this.dataSource.getRepository(UserEntity).findOneBy({ id: task.userId }) : null;
-    const buildTask =
+    // Independent reads, at once: the claim is on the path from POST to the task's process.
+    const [inventory, user, buildTask, knownHosts] = await Promise.all([
+      inventoryId
+        ? this.dataSource.getRepository(InventoryEntity).findOne({
+            where: { id: inventoryId, projectId: task.projectId },
+            relations: { sshKey: true, becomeKey: true, repository: { sshKey: true } },
+          })
+        : null,
+      task.userId ? this.dataSource.getRepository(UserEntity).findOneBy({ id: task.userId }) : null,
       task.buildTaskId && !task.version
-        ? await this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
-        : null;
+        ? this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
+        : null,
+      this.knownHosts(task.projectId),
+    ]);
     return {
       task,
       template,
       inventory,
       username: user?.username ?? '',
       buildVersion: buildTask?.version ?? null,
-      knownHosts: await this.knownHosts(task.projectId),
+      knownHosts,
     };
   }
 

@@ -83,15 +83,17 @@ export class TaskClaimService {
   /** Upstream's "is running" event, the `update` for WebSocket clients, and the runner's last_seen. */
   private async afterClaim(ctx: ClaimContext, runner: RunnerEntity): Promise<void> {
     const { task, template } = ctx;
-    await this.events.log({
-      projectId: task.projectId,
-      userId: task.userId,
-      objectType: 'task',
-      objectId: task.id,
-      description: `Task ID ${task.id} (${template.name}) is running`,
-    });
-    await this.repo.touchRunner(runner.id);
-    await this.publishUpdate(task, TaskStatus.Starting, null);
+    await Promise.all([
+      this.events.log({
+        projectId: task.projectId,
+        userId: task.userId,
+        objectType: 'task',
+        objectId: task.id,
+        description: `Task ID ${task.id} (${template.name}) is running`,
+      }),
+      this.repo.touchRunner(runner.id),
+      this.publishUpdate(task, TaskStatus.Starting, null),
+    ]);
   }
 
   /** Fails a waiting task that cannot be prepared, if nothing else changed it meanwhile. */

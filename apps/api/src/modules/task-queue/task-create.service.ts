@@ -96,16 +96,30 @@ export class TaskCreateService {
         ? (previous: string | null) => nextBuildVersion(template.startVersion, previous)
         : undefined;
     const task = await this.repo.insertQueuedTask(row, { time, output }, buildVersion);
-    await this.events.log({
-      projectId: project.id,
-      userId: task.userId,
-      objectType: 'task',
-      objectId: task.id,
-      description: `Task ID ${task.id} queued for running`,
-    });
+    // The audit event and the Redis side (announce, register, admit) do not depend on each other: at once.
+    await Promise.all([
+      this.events.log({
+        projectId: project.id,
+        userId: task.userId,
+        objectType: 'task',
+        objectId: task.id,
+        description: `Task ID ${task.id} queued for running`,
+      }),
+      this.announceAndAdmit(task, template, project, time, output(task.id)),
+    ]);
+    return task;
+  }
+
+  private async announceAndAdmit(
+    task: TaskEntity,
+    template: TemplateEntity,
+    project: ProjectEntity,
+    time: Date,
+    firstLine: string,
+  ): Promise<void> {
     try {
       await this.publisher.appendApiBatch(task, [
-        { type: 'log', seq: 1, time: toWireTime(time), output: output(task.id) },
+        { type: 'log', seq: 1, time: toWireTime(time), output: firstLine },
         TaskStreamPublisher.updateEvent(task),
       ]);
       await this.admission.register(task, template.allowParallelTasks, project.maxParallelTasks);
@@ -116,7 +130,6 @@ export class TaskCreateService {
         'task queued in PostgreSQL; Redis failed, the sweep will admit it',
       );
     }
-    return task;
   }
 
   /** The inventory's runner tag wins over the template's; the override inventory must be of this project. */
