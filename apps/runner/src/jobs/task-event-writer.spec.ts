@@ -58,4 +58,32 @@ describe('TaskEventWriter', () => {
     await w.flush();
     expect(dropped).toEqual([2]);
   });
+
+  it('asks for room once maxBacklog events are undelivered, and gives it back when the stream takes them', async () => {
+    let redisUp = false;
+    let delivered = 0;
+    const w = new TaskEventWriter(
+      claim,
+      1,
+      async (b) => {
+        if (!redisUp) throw new Error('redis down');
+        delivered += b.events.length;
+      },
+      { maxEvents: 2, flushMs: 10_000, maxBacklog: 4 },
+    );
+    for (let i = 0; i < 3; i++) w.log(`line ${i}`);
+    expect(w.room()).toBeUndefined();
+    w.log('line 3');
+    const room = w.room();
+    expect(room).toBeInstanceOf(Promise);
+    let roomy = false;
+    void room?.then(() => (roomy = true));
+    await new Promise((r) => setTimeout(r, 120)); // a few failed retries
+    expect(roomy).toBe(false);
+    redisUp = true;
+    await room;
+    expect(w.room()).toBeUndefined();
+    await w.flush();
+    expect(delivered).toBe(4);
+  });
 });

@@ -11,6 +11,8 @@ export interface EventWriterOptions {
   maxEvents?: number;
   /** How long a failing append is retried before the batch is given up (and logged). */
   retryForMs?: number;
+  /** Events pushed but not yet in the stream above which `room()` asks the app to wait (backpressure). */
+  maxBacklog?: number;
   onDropped?: (err: unknown, events: number) => void;
 }
 
@@ -28,6 +30,10 @@ export class TaskEventWriter implements JobEvents {
   private readonly flushMs: number;
   private readonly maxEvents: number;
   private readonly retryForMs: number;
+  private readonly maxBacklog: number;
+  /** Events pushed and not yet appended (or given up). */
+  private backlog = 0;
+  private roomWaiters: Array<() => void> = [];
 
   constructor(
     private readonly claim: Claim,
@@ -39,6 +45,13 @@ export class TaskEventWriter implements JobEvents {
     this.flushMs = options.flushMs ?? 50;
     this.maxEvents = options.maxEvents ?? 200;
     this.retryForMs = options.retryForMs ?? 60_000;
+    this.maxBacklog = options.maxBacklog ?? 100_000;
+  }
+
+  /** While the backlog is full (the stream cannot be reached), a promise that resolves once it has room again. */
+  room(): Promise<void> | undefined {
+    if (this.backlog < this.maxBacklog) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   log(line: string): void {
@@ -66,6 +79,7 @@ export class TaskEventWriter implements JobEvents {
   }
 
   private push(event: TaskEvent): void {
+    this.backlog++;
     this.buffer.push(event);
     if (this.buffer.length >= this.maxEvents) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
@@ -77,14 +91,22 @@ export class TaskEventWriter implements JobEvents {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.sink(batch);
-        return;
+        return this.delivered(events.length);
       } catch (err) {
         if (Date.now() >= deadline) {
           this.options.onDropped?.(err, events.length);
-          return;
+          return this.delivered(events.length);
         }
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2_000)));
       }
     }
+  }
+
+  private delivered(count: number): void {
+    this.backlog -= count;
+    if (this.backlog >= this.maxBacklog) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    waiters.forEach((resolve) => resolve());
   }
 }

@@ -5,6 +5,12 @@ export interface JobEvents {
   log(line: string): void;
   status(status: TaskStatus): void;
   commit(hash: string, message: string): void;
+  /**
+   * Backpressure: a promise while the receiver holds as many undelivered events as it may (e.g. Redis is down),
+   * resolved once there is room again; undefined when there is room. The app's output is not read meanwhile, so a
+   * chatty app blocks on its own writes instead of growing the runner's memory.
+   */
+  room?(): Promise<void> | undefined;
 }
 
 export interface JobResult {

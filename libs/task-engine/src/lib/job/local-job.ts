@@ -69,6 +69,7 @@ export class LocalJob {
           ...(inventoryAgent ? { SSH_AUTH_SOCK: inventoryAgent.socketPath } : {}),
         },
         onLine: (line) => events.log(line),
+        room: () => events.room?.(),
         killGraceMs: this.options.killGraceMs,
         timeoutMs: this.options.timeoutMs,
       });
@@ -128,6 +129,7 @@ export class LocalJob {
             ...(agent ? { SSH_AUTH_SOCK: agent.socketPath } : {}),
           },
           onLine: (line) => this.options.events.log(line),
+          room: () => this.options.events.room?.(),
           killGraceMs: this.options.killGraceMs,
           timeoutMs: this.options.timeoutMs,
         });
@@ -221,6 +223,7 @@ export class LocalJob {
             ...this.spec.env,
           },
           onLine: (line) => this.options.events.log(line),
+          room: () => this.options.events.room?.(),
           killGraceMs: this.options.killGraceMs,
           timeoutMs: this.options.timeoutMs,
         });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SupervisedProcess, type ProcessSpec } from './supervised-process';
@@ -31,6 +31,34 @@ describe('SupervisedProcess (real processes)', () => {
   });
 
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops reading while the receiver has no room: the app blocks on its writes, then goes on, losing nothing', async () => {
+    const N = 200_000;
+    let release: () => void = () => undefined;
+    let asked = 0;
+    const full = new Promise<void>((resolve) => (release = resolve));
+    let roomAsked: () => void = () => undefined;
+    const firstAsk = new Promise<void>((resolve) => (roomAsked = resolve));
+    const p = new SupervisedProcess(
+      spec(`seq 1 ${N}; touch "${dir}/finished"`, {
+        room: () => {
+          asked++;
+          roomAsked();
+          return asked === 1 ? full : undefined;
+        },
+      }),
+    );
+    await firstAsk;
+    const seenWhenFull = lines.length;
+    // The pipe fills up and `seq` waits: nothing more arrives and the script does not get to its end.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines.length).toBe(seenWhenFull);
+    expect(existsSync(join(dir, 'finished'))).toBe(false);
+    release();
+    expect(await p.done).toEqual({ exitCode: 0, signal: null, stoppedBy: null });
+    expect(lines.map(([, l]) => Number(l))).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(existsSync(join(dir, 'finished'))).toBe(true);
+  });
 
   it('streams stdout and stderr lines and reports the exit code', async () => {
     const p = new SupervisedProcess(spec('echo one; echo two >&2; printf "no newline"; exit 3'));

@@ -9,6 +9,8 @@ export interface ProcessSpec {
   env: Record<string, string>;
   /** Called for every output line, stdout and stderr alike, in arrival order. */
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** After each chunk: a promise means "no more output for now" (the streams pause until it settles). */
+  room?: () => Promise<void> | undefined;
   /** Grace period between SIGTERM and SIGKILL when stopping. */
   killGraceMs?: number;
   /** Stops the process (as `stop()` does) once it has run this long. */
@@ -58,7 +60,15 @@ export class SupervisedProcess {
         new Promise<void>((resolve) => {
           const splitter = new LineSplitter();
           if (!stream) return resolve();
-          stream.on('data', (chunk: Buffer) => splitter.push(chunk).forEach((l) => spec.onLine(l, name)));
+          stream.on('data', (chunk: Buffer) => {
+            splitter.push(chunk).forEach((l) => spec.onLine(l, name));
+            const wait = spec.room?.();
+            if (wait) {
+              stream.pause();
+              const resume = () => stream.resume();
+              wait.then(resume, resume);
+            }
+          });
           stream.on('close', () => {
             splitter.flush().forEach((l) => spec.onLine(l, name));
             resolve();
