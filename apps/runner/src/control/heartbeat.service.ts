@@ -10,10 +10,10 @@ import { runnerVersion } from '../version';
 import { applyControl, controlKeyAction } from './control-messages';
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
-export const HEARTBEAT_TTL_SECONDS = 15;
+export const HEARTBEAT_TTL_SECONDS = 12;
 
 /**
- * Every 5 s: the alive key (JSON RunnerHeartbeat, 15 s TTL) and, for the running tasks, the durable control keys
+ * Every 5 s: the alive key (JSON RunnerHeartbeat, 12 s TTL: two missed beats) and, for the running tasks, the durable control keys
  * (a stop, confirm or reject whose pub/sub message was missed is only late, never lost).
  */
 @Injectable()

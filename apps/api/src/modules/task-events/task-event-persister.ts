@@ -102,7 +102,7 @@ export class TaskEventPersister {
       maintenanceEveryMs: 10_000,
       maxBackoffMs: 10_000,
       keepMs: 60_000,
-      leaseMs: 15_000,
+      leaseMs: 6_000,
       ...options,
     };
     this.key = taskEventsStreamKey(options.prefix);
