@@ -169,6 +169,24 @@ describe('RunnerReconciler (real Redis + PostgreSQL)', () => {
     expect((await reconciler.reconcile())?.failed).toEqual([task.id]);
   });
 
+  it('under steady traffic, fails a lost task once the group has persisted what was in the stream when it was lost', async () => {
+    await persistAll();
+    await redis.client.del(lock());
+    const task = await f.task(template, {
+      status: TaskStatus.Running,
+      runnerId: lostRunner.id,
+      claimGeneration: 1,
+      claimedAt: ago(60_000),
+    });
+    await redis.client.xadd(stream(), '*', 'b', '{}'); // possibly the lost runner's last batch, not persisted yet
+    expect(await reconciler.reconcile()).toEqual({ failed: [], requeued: [] });
+    // That entry gets persisted, but other runners keep writing: the stream's newest entry is never persisted.
+    await persistAll();
+    await redis.client.xadd(stream(), '*', 'b', '{}');
+    await redis.client.del(lock());
+    expect((await reconciler.reconcile())?.failed).toEqual([task.id]);
+  });
+
   it('takes a lock: one replica per round', async () => {
     await persistAll();
     await redis.client.del(lock());

@@ -15,7 +15,7 @@ import { notifyFinished, type TaskFinishedListener } from './task-event-persiste
 import { updateBatch, type TaskEventPublisher } from './task-event-publisher';
 import type { ClaimedTask, TaskEventsRepository } from './task-events.repository';
 import { StoppableLoop } from './stoppable-loop';
-import { groupCaughtUp, newestEntryId } from './stream-group-maintenance';
+import { caughtUpTo, groupProgress, newestEntryId } from './stream-group-maintenance';
 import { taskEventsStreamKey } from './task-event-batch';
 
 export interface TaskRequeuer extends TaskFinishedListener {
@@ -97,6 +97,8 @@ export class RunnerReconciler {
   private readonly logger = new Logger(RunnerReconciler.name);
   private readonly loop: StoppableLoop;
   private readonly everyMs: number;
+  /** Abandoned tasks not acted on yet, with the stream's newest id when they were first seen abandoned. */
+  private abandonedSince = new Map<number, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -136,10 +138,9 @@ export class RunnerReconciler {
       const state = holding(task, beats.get(task.runnerId));
       return state === 'held' ? [] : [{ task, state }];
     });
-    // A task that finished (or started) on its runner may not be in the database yet: act only once every event
-    // written so far is persisted.
-    if (abandoned.length === 0 || !(await this.eventsPersisted())) return result;
+    const ready = await this.eventsPersisted(abandoned.map((a) => a.task.id));
     for (const { task, state } of abandoned) {
+      if (!ready.has(task.id)) continue;
       if (task.status === TaskStatus.Starting) {
         if (await this.requeue(task)) result.requeued.push(task.id);
       } else if (await this.failLost(task, state, now)) {
@@ -179,18 +180,30 @@ export class RunnerReconciler {
   }
 
   /**
-   * Whether the persist group has stored every event written so far. A runner writes its last batch before it drops
-   * its alive key, so once the group has caught up with the stream as it is now, a task still unfinished in the
-   * database really was abandoned (and not just finished in an entry waiting to be persisted). While the group lags,
-   * no task is failed.
+   * The abandoned tasks whose runner's events are all persisted: a task that finished (or started) on its runner may
+   * not be in the database yet. A runner writes its last batch before its alive key goes, and the stream's newest id
+   * is read after the alive keys, so every entry of a runner seen gone is at or before the newest id of that round.
+   * Each task keeps the newest id of the round that first saw it abandoned; it is acted on once the persist group has
+   * caught up with that id (under steady traffic the group never catches up with the very newest entry).
    */
-  private async eventsPersisted(): Promise<boolean> {
+  private async eventsPersisted(taskIds: number[]): Promise<Set<number>> {
+    const marks = new Map(taskIds.map((id) => [id, this.abandonedSince.get(id)]));
+    this.abandonedSince = new Map();
+    if (taskIds.length === 0) return new Set();
     const key = taskEventsStreamKey(this.options.prefix);
     const newest = await newestEntryId(this.redis, key);
-    if (newest === '0-0') return true;
-    const caughtUp = await groupCaughtUp({ redis: this.redis, key, group: TASK_EVENTS_PERSIST_GROUP }, newest);
-    if (!caughtUp) this.logger.log('task events are still being persisted: lost runners are checked next round');
-    return caughtUp;
+    if (newest === '0-0') return new Set(taskIds);
+    const progress = await groupProgress({ redis: this.redis, key, group: TASK_EVENTS_PERSIST_GROUP });
+    const ready = new Set<number>();
+    for (const [id, mark] of marks) {
+      const since = mark ?? newest;
+      if (caughtUpTo(progress, since)) ready.add(id);
+      else this.abandonedSince.set(id, since);
+    }
+    if (ready.size < taskIds.length) {
+      this.logger.log('task events are still being persisted: some lost runners are checked next round');
+    }
+    return ready;
   }
 
   /**

@@ -78,17 +78,32 @@ export async function removeIdleConsumers(ref: StreamGroupRef, idleMs: number): 
   return removed;
 }
 
+/** How far a consumer group has got: its last delivered id and its oldest pending (unacknowledged) entry. */
+export interface GroupProgress {
+  lastDelivered: string | null;
+  oldestPending: string | null;
+}
+
+export async function groupProgress(ref: Omit<StreamGroupRef, 'consumer'>): Promise<GroupProgress> {
+  const groups = (await ref.redis.xinfo('GROUPS', ref.key)) as unknown[];
+  const group = groups.map(fieldsOf).find((g) => g.name === ref.group);
+  if (!group || typeof group['last-delivered-id'] !== 'string') return { lastDelivered: null, oldestPending: null };
+  const [count, oldestPending] = (await ref.redis.xpending(ref.key, ref.group)) as [number, string | null];
+  return { lastDelivered: group['last-delivered-id'], oldestPending: count > 0 ? oldestPending : null };
+}
+
+/** Whether every entry up to `id` has been delivered to the group AND acknowledged (persisted). */
+export function caughtUpTo(progress: GroupProgress, id: string): boolean {
+  if (progress.lastDelivered === null || compareStreamIds(progress.lastDelivered, id) < 0) return false;
+  return progress.oldestPending === null || compareStreamIds(progress.oldestPending, id) > 0;
+}
+
 /**
  * Whether every entry up to `id` has been delivered to the group AND acknowledged (persisted): the group's last
  * delivered id is at least `id` and no entry at or before `id` is still pending.
  */
 export async function groupCaughtUp(ref: Omit<StreamGroupRef, 'consumer'>, id: string): Promise<boolean> {
-  const groups = (await ref.redis.xinfo('GROUPS', ref.key)) as unknown[];
-  const group = groups.map(fieldsOf).find((g) => g.name === ref.group);
-  if (!group || typeof group['last-delivered-id'] !== 'string') return false;
-  if (compareStreamIds(group['last-delivered-id'], id) < 0) return false;
-  const [count, oldestPending] = (await ref.redis.xpending(ref.key, ref.group)) as [number, string | null];
-  return count === 0 || !oldestPending || compareStreamIds(oldestPending, id) > 0;
+  return caughtUpTo(await groupProgress(ref), id);
 }
 
 /** The id of the newest entry of the stream ('0-0' when it is empty or missing). */
