@@ -107,7 +107,7 @@ export default tseslint.config(
   {
     // Test infrastructure only in tests.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'apps/*/e2e/**', 'libs/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ApiClient,
-  createGitRepository,
-  spawnRunnerProcess,
   startApiProcess,
   startApiStack,
   type ApiProcess,
@@ -12,9 +10,8 @@ import {
   type ManagedProcess,
 } from '@semaphore/testing';
 import { WsClient } from './task-events-helpers';
+import { E2E_REGISTRATION_TOKEN, createBashProject, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
-
-const REGISTRATION_TOKEN = 'e2e-any-replica-registration-token';
 
 /**
  * Any api replica serves anything: a task created through replica A is watched live on replica B, listed by B's
@@ -32,7 +29,7 @@ describe('any replica serves any task', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-any-replica-'));
-    const env = { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN };
+    const env = { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN };
     stack = await startApiStack({ ...env, SEMAPHORE_NODE_ID: 'replica-a' });
     second = await startApiProcess({
       db: stack.db.connection,
@@ -40,45 +37,20 @@ describe('any replica serves any task', () => {
       redisPrefix: stack.redis.prefix,
       env: { ...env, SEMAPHORE_NODE_ID: 'replica-b' },
     });
-    runner = spawnRunnerProcess({
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        ...env,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-        SEMAPHORE_TASK_KILL_GRACE_SECONDS: '1',
-      },
+      root,
+      env: { SEMAPHORE_TASK_KILL_GRACE_SECONDS: '1' },
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
     onA = (await stack.withToken({ admin: true })).client;
     onB = new ApiClient(second.baseUrl).withToken(onA.bearerToken ?? '');
-    const project = await onA.post<{ id: number }>('/api/projects', { name: 'any' });
-    projectPath = `/api/project/${project.body.id}`;
-    const none = (await onA.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`)).body.find(
-      (k) => k.name === 'None',
-    );
-    const url = createGitRepository(join(root, 'repo'), {
+    const project = await createBashProject(onA, root, 'any', {
       'forever.sh': 'for i in $(seq 1 5); do echo "tick $i"; done\nexec sleep 600\n',
     });
-    await onA.post(`${projectPath}/repositories`, {
-      name: 'r',
-      git_url: url,
-      git_branch: 'main',
-      ssh_key_id: none?.id,
-    });
-    const repositoryId = (await onA.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
-    const environmentId = (await onA.get<Array<{ id: number }>>(`${projectPath}/environment`)).body[0].id;
-    templateId = (
-      await onA.post<{ id: number }>(`${projectPath}/templates`, {
-        name: 'forever',
-        app: 'bash',
-        playbook: 'forever.sh',
-        repository_id: repositoryId,
-        environment_id: environmentId,
-      })
-    ).body.id;
+    projectPath = project.projectPath;
+    templateId = await project.template('forever', 'forever.sh');
   }, 90_000);
 
   afterAll(async () => {

@@ -1,15 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '@semaphore/persistence';
 import {
   ApiClient,
-  Factories,
-  createGitRepository,
   createTestRedis,
-  spawnRunnerProcess,
   startApiProcess,
   startPostgresServer,
   type ApiProcess,
@@ -18,10 +14,9 @@ import {
   type TestRedis,
 } from '@semaphore/testing';
 import { WsClient } from './task-events-helpers';
+import { E2E_REGISTRATION_TOKEN, adminClient, createBashProject, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
 
-const REGISTRATION_TOKEN = 'e2e-pg-outage-registration-token';
-const PASSWORD = 'pg outage password';
 const LINES = 80;
 
 /**
@@ -48,52 +43,21 @@ describe('PostgreSQL outage (crash and restart) while a task runs', () => {
       db: pg.connection,
       redisUrl: redis.url,
       redisPrefix: redis.prefix,
-      env: { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN },
+      env: { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN },
     });
-    runner = spawnRunnerProcess({
-      redisUrl: redis.url,
-      redisPrefix: redis.prefix,
-      apiUrl: api.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-      },
-    });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
+    runner = await startRunner({ redisUrl: redis.url, redisPrefix: redis.prefix, apiUrl: api.baseUrl, root });
     const ds: DataSource = createDataSource(pg.connection);
     await ds.initialize();
     try {
-      const admin = await new Factories(ds).user({ admin: true, password: await bcrypt.hash(PASSWORD, 4) });
-      client = await (await new ApiClient(api.baseUrl).login(admin.username, PASSWORD)).tokenClient();
+      client = await adminClient(ds, api.baseUrl);
     } finally {
       await ds.destroy();
     }
-    const project = await client.post<{ id: number }>('/api/projects', { name: 'pg-outage' });
-    projectPath = `/api/project/${project.body.id}`;
-    const none = (await client.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`)).body.find(
-      (k) => k.name === 'None',
-    );
-    const url = createGitRepository(join(root, 'repo'), {
+    const project = await createBashProject(client, root, 'pg-outage', {
       'lines.sh': `for i in $(seq 1 ${LINES}); do echo "line $i"; sleep 0.05; done`,
     });
-    await client.post(`${projectPath}/repositories`, {
-      name: 'r',
-      git_url: url,
-      git_branch: 'main',
-      ssh_key_id: none?.id,
-    });
-    const repositoryId = (await client.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
-    const environmentId = (await client.get<Array<{ id: number }>>(`${projectPath}/environment`)).body[0].id;
-    templateId = (
-      await client.post<{ id: number }>(`${projectPath}/templates`, {
-        name: 'lines',
-        app: 'bash',
-        playbook: 'lines.sh',
-        repository_id: repositoryId,
-        environment_id: environmentId,
-      })
-    ).body.id;
+    projectPath = project.projectPath;
+    templateId = await project.template('lines', 'lines.sh');
   }, 120_000);
 
   afterAll(async () => {

@@ -1,14 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
 import {
   ApiClient,
-  Factories,
-  createGitRepository,
   createTestDatabase,
   freePort,
-  spawnRunnerProcess,
   startApiProcess,
   startRedisServer,
   type ApiProcess,
@@ -16,10 +12,8 @@ import {
   type RedisServer,
   type TestDatabase,
 } from '@semaphore/testing';
+import { E2E_REGISTRATION_TOKEN, adminClient, createBashProject, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
-
-const REGISTRATION_TOKEN = 'e2e-redis-outage-registration-token';
-const PASSWORD = 'outage password';
 
 interface TaskView {
   id: number;
@@ -57,46 +51,14 @@ describe('Redis outage (kill -9 of an AOF Redis, then restart)', () => {
       db: db.connection,
       redisUrl: redis.url,
       redisPrefix: 'outage',
-      env: { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN },
+      env: { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN },
     });
-    runner = spawnRunnerProcess({
-      redisUrl: redis.url,
-      redisPrefix: 'outage',
-      apiUrl: api.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-      },
-    });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
-    const admin = await new Factories(db.dataSource).user({ admin: true, password: await bcrypt.hash(PASSWORD, 4) });
-    const session = await new ApiClient(api.baseUrl).login(admin.username, PASSWORD);
-    client = await session.tokenClient();
-    const project = await client.post<{ id: number }>('/api/projects', { name: 'outage' });
-    projectPath = `/api/project/${project.body.id}`;
-    const none = (await client.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`)).body.find(
-      (k) => k.name === 'None',
-    );
-    const url = createGitRepository(join(root, 'repo'), { 'hello.sh': 'echo "hello $1"' });
-    await client.post(`${projectPath}/repositories`, {
-      name: 'r',
-      git_url: url,
-      git_branch: 'main',
-      ssh_key_id: none?.id,
-    });
-    const repositoryId = (await client.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
-    const environmentId = (await client.get<Array<{ id: number }>>(`${projectPath}/environment`)).body[0].id;
-    const template = (extra: Record<string, unknown>) =>
-      client.post<{ id: number }>(`${projectPath}/templates`, {
-        app: 'bash',
-        playbook: 'hello.sh',
-        repository_id: repositoryId,
-        environment_id: environmentId,
-        ...extra,
-      });
-    templateId = (await template({ name: 'hello' })).body.id;
-    taggedTemplateId = (await template({ name: 'tagged', runner_tag: 'later' })).body.id;
+    runner = await startRunner({ redisUrl: redis.url, redisPrefix: 'outage', apiUrl: api.baseUrl, root });
+    client = await adminClient(db.dataSource, api.baseUrl);
+    const project = await createBashProject(client, root, 'outage', { 'hello.sh': 'echo "hello $1"' });
+    projectPath = project.projectPath;
+    templateId = await project.template('hello', 'hello.sh');
+    taggedTemplateId = await project.template('tagged', 'hello.sh', { runner_tag: 'later' });
   }, 90_000);
 
   afterAll(async () => {
@@ -152,18 +114,13 @@ describe('Redis outage (kill -9 of an AOF Redis, then restart)', () => {
     expect((await finished(during.body.id)).status).toBe('success');
 
     // The queued job survived: a runner for its tag picks it up.
-    const tagged = spawnRunnerProcess({
+    const tagged = await startRunner({
       redisUrl: redis.url,
       redisPrefix: 'outage',
       apiUrl: api.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_NAME: 'later',
-        SEMAPHORE_RUNNER_TAGS: 'later',
-        SEMAPHORE_RUNNER_TAGGED_ONLY: 'true',
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'tagged.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'tagged'),
-      },
+      root,
+      name: 'later',
+      env: { SEMAPHORE_RUNNER_TAGS: 'later', SEMAPHORE_RUNNER_TAGGED_ONLY: 'true' },
     });
     try {
       expect((await finished(queued.id)).status).toBe('success');

@@ -1,17 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createGitRepository,
-  spawnRunnerProcess,
-  startApiStack,
-  type ApiClient,
-  type ApiStack,
-  type ManagedProcess,
-} from '@semaphore/testing';
+import { startApiStack, type ApiClient, type ApiStack, type ManagedProcess } from '@semaphore/testing';
+import { E2E_REGISTRATION_TOKEN, createBashProject, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
 
-const REGISTRATION_TOKEN = 'e2e-runner-loss-registration-token';
 const LOST_AFTER_SECONDS = 5;
 /** A sleep no other process on the machine runs, so its processes can be found by their command line. */
 const MARKER = '31337.5';
@@ -46,47 +39,24 @@ describe('runner lost mid-task (SIGKILL)', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-runner-loss-'));
     stack = await startApiStack({
-      SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
+      SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN,
       SEMAPHORE_RUNNER_LOST_AFTER_SECONDS: String(LOST_AFTER_SECONDS),
     });
-    runner = spawnRunnerProcess({
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_NAME: 'doomed',
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-        SEMAPHORE_TASK_KILL_GRACE_SECONDS: '1',
-      },
+      root,
+      name: 'doomed',
+      env: { SEMAPHORE_TASK_KILL_GRACE_SECONDS: '1' },
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
     admin = (await stack.withToken({ admin: true })).client;
-    const project = await admin.post<{ id: number }>('/api/projects', { name: 'loss' });
-    projectPath = `/api/project/${project.body.id}`;
-    const keys = await admin.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`);
-    const url = createGitRepository(root, {
-      // A tree: the script, a background sleep and a foreground one.
+    // A tree: the script, a background sleep and a foreground one.
+    const project = await createBashProject(admin, root, 'loss', {
       'sleep.sh': `sleep ${MARKER} &\necho started\nsleep ${MARKER}\n`,
     });
-    await admin.post(`${projectPath}/repositories`, {
-      name: 'r',
-      git_url: url,
-      git_branch: 'main',
-      ssh_key_id: keys.body.find((k) => k.name === 'None')?.id,
-    });
-    const repositoryId = (await admin.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
-    const envs = await admin.get<Array<{ id: number }>>(`${projectPath}/environment`);
-    const created = await admin.post<{ id: number }>(`${projectPath}/templates`, {
-      name: 'sleeper',
-      app: 'bash',
-      playbook: 'sleep.sh',
-      repository_id: repositoryId,
-      environment_id: envs.body[0].id,
-    });
-    expect(created.status).toBe(201);
-    templateId = created.body.id;
+    projectPath = project.projectPath;
+    templateId = await project.template('sleeper', 'sleep.sh');
   }, 90_000);
 
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type Redis from 'ioredis';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,43 +10,12 @@ import {
   type ApiStack,
   type ManagedProcess,
 } from '@semaphore/testing';
+import { dumpRedis, processCommandLines } from './secret-scan-helpers';
 import { WsClient, type WsMessage } from './task-events-helpers';
 
 const REGISTRATION_TOKEN = 'e2e-registration-token-0123456789';
 const SECRETS = ['env-secret-value', 'survey-secret-value'];
 
-/** Every process's command line, as /proc shows it to anyone on the machine. */
-function processCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return lines;
-}
-
-/** The values of every key under the prefix, the event stream's entries included, as one string. */
-async function dumpRedis(redis: Redis, prefix: string): Promise<string> {
-  const parts: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'string') parts.push(String(await redis.get(key)));
-      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-    }
-  } while (cursor !== '0');
-  return parts.join('\n');
-}
 const LINES = 300;
 
 /**

@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { taskJobId, taskQueueName } from '@semaphore/models';
-import {
-  createGitRepository,
-  spawnRunnerProcess,
-  startApiStack,
-  type ApiClient,
-  type ApiStack,
-  type ManagedProcess,
-} from '@semaphore/testing';
+import { startApiStack, type ApiClient, type ApiStack, type ManagedProcess } from '@semaphore/testing';
+import { E2E_REGISTRATION_TOKEN, createBashProject, startRunner, type BashProject } from './task-fixtures';
 import { taskQueue, waitFor } from './task-queue.e2e-helpers';
 
-const REGISTRATION_TOKEN = 'e2e-isolation-registration-token-42';
 /** Only in the runner's own environment: it must never reach a task. */
 const CANARY = 'runner-environment-canary-7f3a';
 
@@ -37,63 +30,37 @@ describe('task isolation and per-template serialisation (api + runner)', () => {
   let root: string;
   let admin: ApiClient;
   let projectPath: string;
-  let repositoryId: number;
-  let environmentId: number;
+  let project: BashProject;
   const queues: Queue[] = [];
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-isolation-'));
-    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN });
-    runner = spawnRunnerProcess({
+    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN });
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-        SEMAPHORE_RUNNER_MAX_PARALLEL_TASKS: '2',
-        RUNNER_CANARY: CANARY,
-      },
+      root,
+      env: { SEMAPHORE_RUNNER_MAX_PARALLEL_TASKS: '2', RUNNER_CANARY: CANARY },
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
-
     const logged = await stack.loggedIn({ admin: true });
     admin = await logged.client.tokenClient();
-    const project = await admin.post<{ id: number }>('/api/projects', { name: 'isolation' });
-    projectPath = `/api/project/${project.body.id}`;
-    const keys = await admin.get<Array<{ id: number; name: string }>>(`${projectPath}/keys`);
-    const url = createGitRepository(root, {
-      'env.sh': 'env | sort',
-      // Announces itself, then holds until the test creates its release file.
-      'hold.sh': [
-        'echo "holding $1"',
-        'for _ in $(seq 1 600); do [ -e "$RELEASE_DIR/$1" ] && break; sleep 0.05; done',
-        'echo "released $1"',
-      ].join('\n'),
-    });
-    expect(
-      (
-        await admin.post(`${projectPath}/repositories`, {
-          name: 'scripts',
-          git_url: url,
-          git_branch: 'main',
-          ssh_key_id: keys.body.find((k) => k.name === 'None')?.id,
-        })
-      ).status,
-    ).toBe(204);
-    repositoryId = (await admin.get<Array<{ id: number }>>(`${projectPath}/repositories`)).body[0].id;
-    expect(
-      (
-        await admin.post(`${projectPath}/environment`, {
-          name: 'hold',
-          json: '{}',
-          env: JSON.stringify({ RELEASE_DIR: root, USER_VARIABLE: 'user-value' }),
-        })
-      ).status,
-    ).toBe(204);
-    const envs = await admin.get<Array<{ id: number; name: string }>>(`${projectPath}/environment`);
-    environmentId = envs.body.find((e) => e.name === 'hold')?.id ?? 0;
+    project = await createBashProject(
+      admin,
+      root,
+      'isolation',
+      {
+        'env.sh': 'env | sort',
+        // Announces itself, then holds until the test creates its release file.
+        'hold.sh': [
+          'echo "holding $1"',
+          'for _ in $(seq 1 600); do [ -e "$RELEASE_DIR/$1" ] && break; sleep 0.05; done',
+          'echo "released $1"',
+        ].join('\n'),
+      },
+      { RELEASE_DIR: root, USER_VARIABLE: 'user-value' },
+    );
+    projectPath = project.projectPath;
   }, 90_000);
 
   afterAll(async () => {
@@ -103,18 +70,8 @@ describe('task isolation and per-template serialisation (api + runner)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function template(name: string, playbook: string, extra: Record<string, unknown> = {}): Promise<number> {
-    const created = await admin.post<{ id: number }>(`${projectPath}/templates`, {
-      name,
-      app: 'bash',
-      playbook,
-      repository_id: repositoryId,
-      environment_id: environmentId,
-      ...extra,
-    });
-    expect(created.status).toBe(201);
-    return created.body.id;
-  }
+  const template = (name: string, playbook: string, extra: Record<string, unknown> = {}) =>
+    project.template(name, playbook, extra);
 
   async function run(templateId: number, args: string[] = []): Promise<number> {
     const created = await admin.post<{ id: number }>(`${projectPath}/tasks`, {
@@ -156,7 +113,7 @@ describe('task isolation and per-template serialisation (api + runner)', () => {
     const leaked = names.filter((n) => /^(REDIS|DATABASE|PG|NODE|npm_|RUNNER_)/.test(n) || n.startsWith('SEMAPHORE_R'));
     expect(leaked).toEqual([]);
     const text = output.join('\n');
-    for (const secret of [CANARY, REGISTRATION_TOKEN, stack.redis.url, stack.redis.prefix]) {
+    for (const secret of [CANARY, E2E_REGISTRATION_TOKEN, stack.redis.url, stack.redis.prefix]) {
       expect(text).not.toContain(secret);
     }
   }, 90_000);
