@@ -3,7 +3,9 @@ import type { WireSchedule, WireScheduleWithTpl } from '@semaphore/models';
 import type { ProjectEntity, ScheduleEntity, UserEntity } from '@semaphore/persistence';
 import { badRequest, notFound } from '../../common/api-errors';
 import { fromWireSchedule, toWireSchedule, toWireScheduleWithTpl } from '../../wire';
+import { RedisAvailability } from '../../redis/redis.module';
 import { EventsService } from '../events/events.service';
+import { ScheduleFiringService } from '../schedule-firing/schedule-firing.service';
 import { cronFormatProblem } from './cron-format';
 import type { ScheduleDto } from './dto/schedule.dto';
 import { type ScheduleRow, SchedulesRepository } from './schedules.repository';
@@ -13,6 +15,8 @@ export class SchedulesService {
   constructor(
     private readonly repo: SchedulesRepository,
     private readonly events: EventsService,
+    private readonly firing: ScheduleFiringService,
+    private readonly redis: RedisAvailability,
   ) {}
 
   async list(projectId: number): Promise<WireScheduleWithTpl[]> {
@@ -35,7 +39,9 @@ export class SchedulesService {
   async create(project: ProjectEntity, user: UserEntity, dto: ScheduleDto): Promise<WireSchedule> {
     checkBodyIds(dto, project.id, null);
     const row = await this.checkedRow(project.id, dto);
+    await this.redis.require();
     const schedule = await this.repo.create(project.id, row);
+    await this.firing.sync(schedule.id);
     await this.log(project, user, schedule, 'created');
     return toWireSchedule(schedule);
   }
@@ -44,19 +50,25 @@ export class SchedulesService {
     const schedule = await this.get(project.id, id);
     checkBodyIds(dto, project.id, id);
     const row = await this.checkedRow(project.id, dto);
+    await this.redis.require();
     await this.repo.update(schedule, row);
+    await this.firing.sync(schedule.id);
     await this.log(project, user, { ...schedule, ...row }, 'updated');
   }
 
   async setActive(project: ProjectEntity, user: UserEntity, id: number, active: boolean): Promise<void> {
     const schedule = await this.get(project.id, id);
+    await this.redis.require();
     await this.repo.setActive(schedule, active);
+    await this.firing.sync(schedule.id);
     await this.log(project, user, schedule, active ? 'activated' : 'deactivated');
   }
 
   async delete(project: ProjectEntity, user: UserEntity, id: number): Promise<void> {
     const schedule = await this.get(project.id, id);
+    await this.redis.require();
     await this.repo.delete(schedule);
+    await this.firing.sync(schedule.id);
     await this.log(project, user, schedule, 'deleted');
   }
 

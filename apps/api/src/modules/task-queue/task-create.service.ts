@@ -73,6 +73,14 @@ export class TaskCreateService {
     return this.enqueue(project, template, row);
   }
 
+  /** A schedule's fire time: a task of the schedule's template, recording `schedule_id`. */
+  async createScheduledTask(template: TemplateEntity, scheduleId: number): Promise<TaskEntity> {
+    const project = await this.repo.findProject(template.projectId);
+    if (!project) throw badRequest('the schedule has no project');
+    const runnerTag = await this.runnerTag(project.id, template.inventoryId, template, null);
+    return this.enqueue(project, template, { ...defaultTaskRow(template), scheduleId, runnerTag });
+  }
+
   /** Build -> deploy autorun: a task for every autorun deploy template of a successful build. */
   async createAutorunTasks(buildTask: TaskEntity): Promise<TaskEntity[]> {
     const project = await this.repo.findProject(buildTask.projectId);
