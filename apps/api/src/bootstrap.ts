@@ -13,17 +13,25 @@ const BODY_LIMIT = '5mb';
 import { exitCleanlyOnSignals } from '@semaphore/config';
 import type { ApiConfig } from './config';
 
+function isWebhook(url: string | undefined): boolean {
+  return (url ?? '').startsWith('/api/integrations/');
+}
+
 /** Builds the api application (not listening yet). */
 export async function createApiApp(config: ApiConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     abortOnError: false,
     bodyParser: false,
+    // Webhook signatures are computed over the exact bytes (req.rawBody).
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.use(stripTrailingSlash);
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
+  // Webhook bodies of any other type (form-encoded, text) are kept as bytes for the receiver.
+  app.useBodyParser('raw', { limit: BODY_LIMIT, type: (req: { url?: string }) => isWebhook(req.url) });
   app.use(bodyErrorHandler);
   app.useGlobalPipes(apiValidationPipe());
   app.useWebSocketAdapter(new WsAdapter(app));

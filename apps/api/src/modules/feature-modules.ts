@@ -1,5 +1,6 @@
 import { ClusterModule } from './cluster/cluster.module';
 import { EnvironmentsModule } from './environments/environments.module';
+import { IntegrationReceiverModule } from './integration-receiver/integration-receiver.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { InventoriesModule } from './inventories/inventories.module';
 import { KeysModule } from './keys/keys.module';
@@ -26,6 +27,7 @@ export const FEATURE_MODULES = [
   ViewsModule,
   SchedulesModule,
   IntegrationsModule,
+  IntegrationReceiverModule,
   TasksModule,
   TaskQueueModule,
   RunnersModule,

@@ -36,8 +36,10 @@ export class QueueDepths {
     return Promise.all(names.map((name) => this.depth(name)));
   }
 
+  /** Bounded: with Redis unreachable, BullMQ's close would wait for it. */
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    const closing = Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2_000))]);
     this.queues.clear();
   }
 

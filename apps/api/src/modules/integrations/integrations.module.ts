@@ -19,7 +19,8 @@ import { IntegrationsController } from './integrations.controller';
 import { IntegrationsRepository } from './integrations.repository';
 import { IntegrationsService } from './integrations.service';
 
-/** Integrations (incoming webhooks) with matchers, extract values and aliases. The public receiver is elsewhere. */
+/** Integrations (incoming webhooks) with matchers, extract values and aliases. The public receiver is in
+ * integration-receiver. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -46,5 +47,6 @@ import { IntegrationsService } from './integrations.service';
     IntegrationPartsService,
     IntegrationAliasesService,
   ],
+  exports: [IntegrationsRepository],
 })
 export class IntegrationsModule {}

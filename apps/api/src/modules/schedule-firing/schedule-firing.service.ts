@@ -28,6 +28,7 @@ import {
 /** A fire time is remembered this long, so that a redelivered job never starts a second task for it. */
 const FIRED_TTL_SECONDS = 7 * 24 * 3600;
 const KEEP_JOBS = { count: 100 };
+const SHUTDOWN_WAIT_MS = 2_000;
 
 /**
  * Fires schedules exactly once per intended fire time across all api replicas. Each schedule is a BullMQ job
@@ -70,9 +71,12 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     this.syncAll().catch((err: unknown) => this.logger.warn(`schedules not synchronised yet: ${String(err)}`));
   }
 
+  /** Bounded: with Redis unreachable, BullMQ's close would wait for it forever. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    const bounded = (p: Promise<unknown> | undefined) =>
+      Promise.race([p?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS))]);
+    await bounded(this.worker?.close());
+    await bounded(this.queue.close());
     if (this.workerRedis) await closeRedis(this.workerRedis);
   }
 

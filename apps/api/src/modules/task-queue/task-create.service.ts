@@ -81,6 +81,32 @@ export class TaskCreateService {
     return this.enqueue(project, template, { ...defaultTaskRow(template), scheduleId, runnerTag });
   }
 
+  /**
+   * An incoming webhook that matched: a task of the integration's template with the extracted values as its
+   * `environment` (extra variables, merged with the template environment as for any task), `integration_id` recorded,
+   * and the integration's terraform `plan` / `auto_approve` task params.
+   */
+  async createIntegrationTask(
+    template: TemplateEntity,
+    integrationId: number,
+    values: Record<string, string>,
+    taskParams: Record<string, unknown> | null,
+  ): Promise<TaskEntity> {
+    const project = await this.repo.findProject(template.projectId);
+    if (!project) throw badRequest('the integration has no project');
+    const runnerTag = await this.runnerTag(project.id, template.inventoryId, template, null);
+    const params: Record<string, unknown> = {};
+    for (const key of ['plan', 'auto_approve'])
+      if (typeof taskParams?.[key] === 'boolean') params[key] = taskParams[key];
+    return this.enqueue(project, template, {
+      ...defaultTaskRow(template),
+      integrationId,
+      environment: JSON.stringify(values),
+      params: Object.keys(params).length > 0 ? params : null,
+      runnerTag,
+    });
+  }
+
   /** Build -> deploy autorun: a task for every autorun deploy template of a successful build. */
   async createAutorunTasks(buildTask: TaskEntity): Promise<TaskEntity[]> {
     const project = await this.repo.findProject(buildTask.projectId);
