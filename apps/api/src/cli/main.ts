@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, processOutput, type CliOutput } from './cli-output';
 import { registerServerCommands } from './commands/server.command';
 import { registerUserCommands } from './commands/user.command';
+import { registerVaultCommands } from './commands/vault.command';
 import { productVersion } from './version';
 
 export function buildCli(out: CliOutput): Command {
@@ -16,6 +17,7 @@ export function buildCli(out: CliOutput): Command {
     .action(() => out.line(productVersion()));
   registerServerCommands(program, out);
   registerUserCommands(program, out);
+  registerVaultCommands(program, out);
   return program;
 }
 
