@@ -7,6 +7,7 @@ import { startApiStack, type ApiClient, type ApiStack } from '@semaphore/testing
 import { createBashProject } from './task-fixtures';
 
 const SECRET = 'webhook-secret-value';
+const GLOBAL_ALIAS = 'global-alias-0123456789';
 
 interface Delivery {
   matched: boolean;
@@ -29,7 +30,7 @@ describe('incoming webhooks (integration receiver)', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-webhooks-'));
-    stack = await startApiStack();
+    stack = await startApiStack({ SEMAPHORE_INTEGRATION_ALIAS: GLOBAL_ALIAS });
     admin = (await stack.withToken({ admin: true })).client;
     const project = await createBashProject(admin, root, 'hooks', { 'run.sh': 'echo hooked' });
     projectPath = project.projectPath;
@@ -158,5 +159,17 @@ describe('incoming webhooks (integration receiver)', () => {
     expect(await tasksOf(hook.id)).toHaveLength(0);
     const { client: outsider } = await stack.withToken();
     expect((await outsider.get(`${projectPath}/integrations/${hook.id}/deliveries`)).status).toBe(404);
+  });
+
+  it('a project-level alias reaches the searchable integrations of its project; the global alias those of every project', async () => {
+    const searchable = await integration({ name: 'searchable', auth_method: '', searchable: true });
+    const hidden = await integration({ name: 'hidden', auth_method: '', searchable: false });
+    const projectAlias = await admin.post<{ url: string }>(`${projectPath}/integrations/aliases`);
+    expect((await call(projectAlias.body.url.split('/').pop() as string, '{}')).status).toBe(204);
+    expect(await tasksOf(searchable.id)).toHaveLength(1);
+    expect(await tasksOf(hidden.id)).toHaveLength(0);
+    expect((await call(GLOBAL_ALIAS, '{}')).status).toBe(204);
+    expect(await tasksOf(searchable.id)).toHaveLength(2);
+    expect(await tasksOf(hidden.id)).toHaveLength(0);
   });
 });

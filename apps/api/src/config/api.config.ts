@@ -26,6 +26,8 @@ export class ApiConfig {
   secrets!: { accessKeyEncryption: Buffer; cookieHash: Buffer };
   tasks!: { maxParallelTasks: number; tmpPath: string; runnerLostAfterMs: number; maxTaskDurationSec: number };
   runners!: { registrationToken: string | null };
+  /** `SEMAPHORE_INTEGRATION_ALIAS`: the webhook alias that reaches every searchable integration of every project. */
+  integrations!: { globalAlias: string | null };
   auth!: { nonAdminCanCreateProject: boolean; passwordLoginDisabled: boolean };
   log!: { level: LogLevel };
   /** Identifies this api process in the cluster (logs, Redis bookkeeping). */
@@ -102,6 +104,13 @@ export function loadApiConfig(env: Env): ApiConfig {
     registrationToken:
       r.optional('SEMAPHORE_RUNNER_REGISTRATION_TOKEN', (s) => {
         if (s.length < 16) throw new Error('must be at least 16 characters');
+        return s;
+      }) ?? null,
+  };
+  config.integrations = {
+    globalAlias:
+      r.optional('SEMAPHORE_INTEGRATION_ALIAS', (s) => {
+        if (!/^[A-Za-z0-9_-]{16,64}$/.test(s)) throw new Error('must be 16 to 64 letters, digits, _ or -');
         return s;
       }) ?? null,
   };

@@ -12,14 +12,19 @@ export class IntegrationReceiverRepository {
   ) {}
 
   /**
-   * The integrations an alias reaches: its own integration, or (a project-level alias) every searchable integration
-   * of the project; with matchers, extract values, auth key and template. Empty for an unknown alias.
+   * The integrations an alias reaches: its own integration, (a project-level alias) every searchable integration of
+   * the project, or (the global alias) every searchable integration of every project; with matchers, extract values,
+   * auth key and template. Empty for an unknown alias.
    */
-  async integrationsOf(alias: string): Promise<IntegrationEntity[]> {
-    const row = await this.aliases.findOneBy({ alias });
-    if (!row) return [];
-    const where =
-      row.integrationId !== null ? { id: row.integrationId } : { projectId: row.projectId, searchable: true };
+  async integrationsOf(alias: string, globalAlias: string | null): Promise<IntegrationEntity[]> {
+    let where: { id: number } | { projectId?: number; searchable: true };
+    if (globalAlias !== null && alias === globalAlias) {
+      where = { searchable: true };
+    } else {
+      const row = await this.aliases.findOneBy({ alias });
+      if (!row) return [];
+      where = row.integrationId !== null ? { id: row.integrationId } : { projectId: row.projectId, searchable: true };
+    }
     return this.integrations.find({
       where,
       relations: { matchers: true, extractValues: true, authSecret: true, template: true },

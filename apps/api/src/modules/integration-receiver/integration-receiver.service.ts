@@ -20,6 +20,7 @@ import { authProblem, extractValues, matchProblem, parseJsonBody, type WebhookRe
 export class IntegrationReceiverService {
   private readonly logger = new Logger(IntegrationReceiverService.name);
   readonly deliveries: IntegrationDeliveries;
+  private readonly globalAlias: string | null;
 
   constructor(
     private readonly repo: IntegrationReceiverRepository,
@@ -29,10 +30,11 @@ export class IntegrationReceiverService {
     config: ApiConfig,
   ) {
     this.deliveries = new IntegrationDeliveries(redis, config.redis.prefix);
+    this.globalAlias = config.integrations.globalAlias;
   }
 
   async receive(alias: string, req: WebhookRequest): Promise<void> {
-    const integrations = await this.repo.integrationsOf(alias);
+    const integrations = await this.repo.integrationsOf(alias, this.globalAlias);
     if (integrations.length === 0) {
       this.logger.warn(`webhook for unknown alias ${alias.slice(0, 64)}: ignored`);
       return;
