@@ -5,6 +5,8 @@ import { runnerConfigFromProcessEnv } from './config';
 import { RunnerModule } from './runner.module';
 import { RunnerShutdown } from './shutdown';
 
+export { registerRunner, unregisterRunner } from './registration';
+
 /**
  * Headless runner: a NestJS application context (no HTTP server). Creating it runs the whole start (registration,
  * heartbeat, queue workers) and logs `runner ready`; signals drain it (see RunnerShutdown) and it logs

@@ -38,7 +38,8 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
 
 /** Entry point of the `semaphore` command. */
 export function cliMain(argv: string[] = process.argv.slice(2)): void {
-  const longRunning = ['server', 'service', 'runner'].includes(argv[0] ?? '');
+  const longRunning =
+    ['server', 'service'].includes(argv[0] ?? '') || (argv[0] === 'runner' && [undefined, 'start'].includes(argv[1]));
   void runCli(argv).then((code) => {
     // Long-running commands keep the process alive themselves; the others exit when done.
     if (code !== 0 || !longRunning) process.exit(code);

@@ -52,6 +52,11 @@ export class RunnerApiClient {
     return this.request('POST', 'api/internal/runners', 'registration', body, false);
   }
 
+  /** Deletes this runner in the api (its token stops working). */
+  async unregister(): Promise<void> {
+    await this.request('DELETE', 'api/internal/runners', 'unregistration');
+  }
+
   self(): Promise<RunnerSelf> {
     return this.request('GET', 'api/internal/runners/me', 'runner lookup');
   }
@@ -76,7 +81,7 @@ export class RunnerApiClient {
     });
     const text = await res.text();
     if (!res.ok) throw new ApiRequestError(res.status, errorText(text), what);
-    return JSON.parse(text) as T;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 }
 

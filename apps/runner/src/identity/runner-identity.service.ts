@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
@@ -63,6 +63,27 @@ export class RunnerIdentityService {
     }
     this.current = { id: self.id, name: self.name, tags: self.tags, source };
     return this.current;
+  }
+
+  /** `semaphore runner unregister`: the api forgets this runner and the token file is removed. */
+  async unregister(): Promise<{ id: number; name: string; tokenFile: string | null }> {
+    const { runner } = this.config;
+    const token = runner.token ?? (await readToken(runner.tokenFile));
+    if (!token) throw new RunnerIdentityError(`not registered: no SEMAPHORE_RUNNER_TOKEN and no ${runner.tokenFile}`);
+    this.api.useToken(token);
+    let self: RunnerSelf;
+    try {
+      self = await withRetry(() => this.api.self());
+      await withRetry(() => this.api.unregister());
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.status < 500) {
+        throw new RunnerIdentityError(`the api refused the runner token: ${err.status} ${err.error}`);
+      }
+      throw err;
+    }
+    const fromFile = !runner.token;
+    if (fromFile) await rm(runner.tokenFile, { force: true });
+    return { id: self.id, name: self.name, tokenFile: fromFile ? runner.tokenFile : null };
   }
 
   private async token(): Promise<{ token: string; source: RunnerIdentity['source'] }> {

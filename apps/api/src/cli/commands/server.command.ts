@@ -26,13 +26,35 @@ export function registerServerCommands(program: Command, out: CliOutput): void {
       await startApi(config);
     });
 
-  program
+  // The runner is its own app; the CLI only loads its compiled entry point, it does not link its code.
+  const runnerApp = async () =>
+    (await import(join(__dirname, '../../../../runner/src/main.js'))) as {
+      startRunner: () => Promise<void>;
+      registerRunner: () => Promise<string>;
+      unregisterRunner: () => Promise<string>;
+    };
+  const runner = program
     .command('runner')
-    .description('start a runner agent (configured by SEMAPHORE_RUNNER_* and REDIS_URL)')
+    .description('the runner agent (configured by SEMAPHORE_RUNNER_*, SEMAPHORE_API_URL and REDIS_URL)')
     .action(async () => {
-      // The runner is its own app; the CLI only launches its compiled entry point, it does not link its code.
-      const entry = join(__dirname, '../../../../runner/src/main.js');
-      const runner = (await import(entry)) as { startRunner: () => Promise<void> };
-      await runner.startRunner();
+      await (await runnerApp()).startRunner();
+    });
+  runner
+    .command('start')
+    .description('start the runner agent (registers first when it has no token)')
+    .action(async () => {
+      await (await runnerApp()).startRunner();
+    });
+  runner
+    .command('register')
+    .description('register with SEMAPHORE_RUNNER_REGISTRATION_TOKEN and keep the token in the token file')
+    .action(async () => {
+      out.line(await (await runnerApp()).registerRunner());
+    });
+  runner
+    .command('unregister')
+    .description('delete this runner in the api and remove its token file')
+    .action(async () => {
+      out.line(await (await runnerApp()).unregisterRunner());
     });
 }

@@ -99,9 +99,7 @@ function changeCommand(parent: Command, out: CliOutput, by: 'login' | 'email'): 
       await withUsers(async (users) => {
         const target = await findUser(users, { [by]: opts[by] });
         const changed = await changeUser(users, target, opts);
-        out.line(
-          `user ${target.username} changed: ${changed.join(', ')}`,
-        );
+        out.line(`user ${target.username} changed: ${changed.join(', ')}`);
       });
     });
 }
