@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
-import { TaskEntity } from '@semaphore/persistence';
+import { EventEntity, TaskEntity, TemplateEntity } from '@semaphore/persistence';
 import { startApiProcess, startApiStack, type ApiClient, type ApiProcess, type ApiStack } from '@semaphore/testing';
 import { createBashProject } from './task-fixtures';
 import { taskQueue, waitFor } from './task-queue.e2e-helpers';
@@ -106,4 +106,44 @@ describe('schedule firing across two api replicas', () => {
     );
     expect((await scheduledTasks(id)).length).toBe(before);
   }, 60_000);
+
+  it('a fire time missed while no api ran is reported once in the event log, not run late', async () => {
+    const template = await stack.db.dataSource.getRepository(TemplateEntity).findOneByOrFail({ id: templateId });
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000);
+    const missed = await stack.factories.schedule(template, {
+      name: 'hourly-missed',
+      cronFormat: '0 * * * *',
+      active: true,
+      created: threeHoursAgo,
+    });
+    const ran = await stack.factories.schedule(template, {
+      name: 'hourly-ran',
+      cronFormat: '0 * * * *',
+      active: true,
+      created: threeHoursAgo,
+    });
+    await stack.factories.task(template, { scheduleId: ran.id, created: new Date() });
+    const eventsOf = (scheduleId: number) =>
+      stack.db.dataSource.getRepository(EventEntity).findBy({ objectType: 'schedule', objectId: scheduleId });
+
+    // The start-up check of two more replicas (the one that comes up second finds it reported already).
+    for (const nodeId of ['replica-c', 'replica-d']) {
+      const replica = await startApiProcess({
+        db: stack.db.connection,
+        redisUrl: stack.redis.url,
+        redisPrefix: stack.redis.prefix,
+        env: { SEMAPHORE_NODE_ID: nodeId },
+      });
+      await replica.process.waitForLog((l) => String(l.msg).startsWith('schedules synchronised'), 30_000);
+      await replica.process.stop();
+    }
+    const reported = await eventsOf(missed.id);
+    expect(reported.map((e) => e.description)).toEqual([
+      expect.stringMatching(
+        /^Schedule hourly-missed missed its run at \S+ \(no api was running\); it is not run late$/,
+      ),
+    ]);
+    expect(await eventsOf(ran.id)).toEqual([]);
+    expect(await scheduledTasks(missed.id)).toEqual([]);
+  }, 90_000);
 });

@@ -10,10 +10,12 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { Repository } from 'typeorm';
 import { bullPrefix, redisKey } from '@semaphore/models';
-import { ScheduleEntity } from '@semaphore/persistence';
+import { ScheduleEntity, TaskEntity } from '@semaphore/persistence';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
 import { ApiConfig } from '../../config';
 import { REDIS } from '../../redis/redis.module';
+import { EventsService } from '../events/events.service';
+import { parseCronFormat, previousCronRun } from '../schedules/cron-format';
 import { TaskCreateService } from '../task-queue/task-create.service';
 import {
   FIRE_JOB,
@@ -29,6 +31,8 @@ import {
 const FIRED_TTL_SECONDS = 7 * 24 * 3600;
 const KEEP_JOBS = { count: 100 };
 const SHUTDOWN_WAIT_MS = 2_000;
+/** A fire time this recent may still be in flight on another replica: it is not called missed yet. */
+const MISSED_AFTER_MS = 60_000;
 
 /**
  * Fires schedules exactly once per intended fire time across all api replicas. Each schedule is a BullMQ job
@@ -49,7 +53,9 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     private readonly config: ApiConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
+    @InjectRepository(TaskEntity) private readonly taskRows: Repository<TaskEntity>,
     private readonly tasks: TaskCreateService,
+    private readonly events: EventsService,
   ) {
     this.queue = new Queue(SCHEDULES_QUEUE, { connection: redis, prefix: bullPrefix(config.redis.prefix) });
     this.queue.on('error', (err) => this.logger.warn(`schedules queue: ${err.message}`));
@@ -113,6 +119,46 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
       const id = scheduler.key ?? scheduler.id;
       if (id && !known.has(id)) await this.queue.removeJobScheduler(id);
+    }
+    const missed = await this.reportMissed();
+    this.logger.log(`schedules synchronised (${rows.length}); missed fire times reported: ${missed}`);
+  }
+
+  /**
+   * At start-up: the latest intended fire time of each active schedule that passed without a task (every replica was
+   * down) goes to the project's event log, once across replicas. It is not run late, nor are older missed ones.
+   */
+  async reportMissed(now = Date.now()): Promise<number> {
+    let reported = 0;
+    for (const schedule of await this.schedules.find({ where: { active: true } })) {
+      const missed = this.lastFireTime(schedule, new Date(now - MISSED_AFTER_MS));
+      if (!missed || missed <= schedule.created) continue;
+      const last = await this.taskRows.findOne({ where: { scheduleId: schedule.id }, order: { created: 'DESC' } });
+      if (last && last.created >= missed) continue;
+      const key = redisKey(this.config.redis.prefix, 'schedules', 'missed', schedule.id, missed.getTime());
+      if ((await this.redis.set(key, this.config.nodeId, 'EX', FIRED_TTL_SECONDS, 'NX')) !== 'OK') continue;
+      const description = `Schedule ${schedule.name || schedule.id} missed its run at ${missed.toISOString()} (no api was running); it is not run late`;
+      await this.events.log({
+        projectId: schedule.projectId,
+        userId: null,
+        objectType: 'schedule',
+        objectId: schedule.id,
+        description,
+      });
+      this.logger.warn(description);
+      reported++;
+    }
+    return reported;
+  }
+
+  private lastFireTime(schedule: ScheduleEntity, before: Date): Date | null {
+    if (schedule.repositoryId !== null) return null;
+    if (schedule.runAt) return schedule.runAt < before ? schedule.runAt : null;
+    try {
+      const parsed = parseCronFormat(schedule.cronFormat);
+      return parsed.kind === 'cron' ? previousCronRun(parsed, before) : null;
+    } catch {
+      return null;
     }
   }
 

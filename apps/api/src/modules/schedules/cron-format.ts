@@ -106,6 +106,19 @@ export function nextCronRun(schedule: CronSchedule, after: Date, defaultTimeZone
   return parsed.next().toDate();
 }
 
+/** The last run strictly before `before` (cron schedules; `@every` has no fixed times). */
+export function previousCronRun(
+  schedule: Extract<CronSchedule, { kind: 'cron' }>,
+  before: Date,
+  defaultTimeZone = serverTimeZone(),
+): Date {
+  const parsed = CronExpressionParser.parse(`0 ${schedule.expression}`, {
+    currentDate: before,
+    tz: schedule.timeZone ?? defaultTimeZone,
+  });
+  return parsed.prev().toDate();
+}
+
 export function serverTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
