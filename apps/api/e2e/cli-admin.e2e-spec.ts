@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { AccessKeyType } from '@semaphore/models';
 import { AccessKeyEntity, EnvironmentSecretEntity, UserEntity } from '@semaphore/persistence';
-import {
-  Factories,
-  ManagedProcess,
-  baseProcessEnv,
-  builtEntry,
-  createTestDatabase,
-  type TestDatabase,
-} from '@semaphore/testing';
+import { Factories, createTestDatabase, runCli, type TestDatabase } from '@semaphore/testing';
 import { SecretCipher } from '../src/crypto';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const proc = new ManagedProcess(process.execPath, [builtEntry('apps/api/src/cli/main.js'), ...args], {
-    ...baseProcessEnv(),
-    ...env,
-  });
-  const exit = await proc.exited;
-  return { ...exit, stdout: proc.stdout, stderr: proc.stderr };
-}
+const cli = runCli;
 
 /** `semaphore user get|delete|change-by-login|change-by-email` and `semaphore vault rekey`. */
 describe('semaphore CLI: user administration and vault rekey', () => {

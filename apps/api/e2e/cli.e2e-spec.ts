@@ -1,19 +1,7 @@
-import { ManagedProcess, baseProcessEnv, builtEntry, createEmptyDatabase, type ProcessExit } from '@semaphore/testing';
+import { createEmptyDatabase, runCli } from '@semaphore/testing';
 import type { DatabaseConnectionConfig } from '@semaphore/persistence';
 
-interface CliResult extends ProcessExit {
-  stdout: string[];
-  stderr: string[];
-}
-
-async function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const proc = new ManagedProcess(process.execPath, [builtEntry('apps/api/src/cli/main.js'), ...args], {
-    ...baseProcessEnv(),
-    ...env,
-  });
-  const exit = await proc.exited;
-  return { ...exit, stdout: proc.stdout, stderr: proc.stderr };
-}
+const cli = runCli;
 
 function dbEnv(db: DatabaseConnectionConfig): Record<string, string> {
   return {

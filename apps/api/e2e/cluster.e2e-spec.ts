@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ApiClient,
-  spawnRunnerProcess,
   startApiProcess,
   startApiStack,
   type ApiProcess,
@@ -11,9 +10,8 @@ import {
   type ManagedProcess,
 } from '@semaphore/testing';
 import { WsClient } from './task-events-helpers';
+import { E2E_REGISTRATION_TOKEN, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
-
-const REGISTRATION_TOKEN = 'e2e-cluster-registration-token-123';
 
 interface ClusterView {
   node_id: string;
@@ -42,7 +40,7 @@ describe('GET /api/cluster', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-cluster-'));
-    const env = { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN };
+    const env = { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN };
     stack = await startApiStack({ ...env, SEMAPHORE_NODE_ID: 'replica-a' });
     second = await startApiProcess({
       db: stack.db.connection,
@@ -50,20 +48,14 @@ describe('GET /api/cluster', () => {
       redisPrefix: stack.redis.prefix,
       env: { ...env, SEMAPHORE_NODE_ID: 'replica-b' },
     });
-    runner = spawnRunnerProcess({
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        ...env,
-        SEMAPHORE_RUNNER_NAME: 'cluster-runner',
-        SEMAPHORE_RUNNER_TAGS: 'edge',
-        SEMAPHORE_RUNNER_MAX_PARALLEL_TASKS: '3',
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-      },
+      root,
+      name: 'cluster-runner',
+      env: { SEMAPHORE_RUNNER_TAGS: 'edge', SEMAPHORE_RUNNER_MAX_PARALLEL_TASKS: '3' },
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
     admin = (await stack.withToken({ admin: true })).client;
   }, 90_000);
 

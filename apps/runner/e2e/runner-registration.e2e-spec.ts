@@ -1,18 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess, baseProcessEnv, builtEntry, startApiStack, type ApiStack } from '@semaphore/testing';
+import { runCli, startApiStack, type ApiStack } from '@semaphore/testing';
 
 const REGISTRATION_TOKEN = 'runner-cli-registration-token-01';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const proc = new ManagedProcess(process.execPath, [builtEntry('apps/api/src/cli/main.js'), ...args], {
-    ...baseProcessEnv(),
-    ...env,
-  });
-  const exit = await proc.exited;
-  return { ...exit, stdout: proc.stdout, stderr: proc.stderr };
-}
+const cli = runCli;
 
 /** `semaphore runner register` and `semaphore runner unregister`. */
 describe('semaphore runner register / unregister', () => {

@@ -21,3 +21,5 @@ export { createLocalUser } from './local-users';
 export type { LocalUser } from './local-users';
 export { startPostgresServer } from './postgres-server';
 export type { PostgresServer } from './postgres-server';
+export { runCli } from './cli-process';
+export type { CliResult } from './cli-process';
