@@ -1,6 +1,6 @@
 import { TASK_EVENTS_PERSIST_GROUP, TaskStatus, redisKey, runnerAliveKey } from '@semaphore/models';
 import { TaskEntity, TaskOutputEntity } from '@semaphore/persistence';
-import { startApiProcess, startApiStack, type ApiProcess, type ApiStack } from '@semaphore/testing';
+import { startApiStack, type ApiProcess, type ApiStack } from '@semaphore/testing';
 import { appendRunnerBatch, logEvents } from './task-events-helpers';
 import { waitFor } from './task-queue.e2e-helpers';
 
@@ -15,12 +15,7 @@ describe('api replica killed mid-stream (SIGKILL of the persist lease holder)', 
 
   beforeAll(async () => {
     stack = await startApiStack({ SEMAPHORE_NODE_ID: 'replica-a' });
-    second = await startApiProcess({
-      db: stack.db.connection,
-      redisUrl: stack.redis.url,
-      redisPrefix: stack.redis.prefix,
-      env: { SEMAPHORE_NODE_ID: 'replica-b' },
-    });
+    second = await stack.startReplica({ SEMAPHORE_NODE_ID: 'replica-b' });
   });
 
   afterAll(async () => {

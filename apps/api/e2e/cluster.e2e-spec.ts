@@ -1,14 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ApiClient,
-  startApiProcess,
-  startApiStack,
-  type ApiProcess,
-  type ApiStack,
-  type ManagedProcess,
-} from '@semaphore/testing';
+import { ApiClient, startApiStack, type ApiProcess, type ApiStack, type ManagedProcess } from '@semaphore/testing';
 import { WsClient } from './task-events-helpers';
 import { E2E_REGISTRATION_TOKEN, startRunner } from './task-fixtures';
 import { waitFor } from './task-queue.e2e-helpers';
@@ -42,12 +35,7 @@ describe('GET /api/cluster', () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-cluster-'));
     const env = { SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN };
     stack = await startApiStack({ ...env, SEMAPHORE_NODE_ID: 'replica-a' });
-    second = await startApiProcess({
-      db: stack.db.connection,
-      redisUrl: stack.redis.url,
-      redisPrefix: stack.redis.prefix,
-      env: { ...env, SEMAPHORE_NODE_ID: 'replica-b' },
-    });
+    second = await stack.startReplica({ ...env, SEMAPHORE_NODE_ID: 'replica-b' });
     runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import { EventEntity, TaskEntity, TemplateEntity } from '@semaphore/persistence';
-import { startApiProcess, startApiStack, type ApiClient, type ApiProcess, type ApiStack } from '@semaphore/testing';
+import { startApiStack, type ApiClient, type ApiProcess, type ApiStack } from '@semaphore/testing';
 import { createBashProject } from './task-fixtures';
 import { taskQueue, waitFor } from './task-queue.e2e-helpers';
 
@@ -25,12 +25,7 @@ describe('schedule firing across two api replicas', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-schedules-'));
     stack = await startApiStack({ SEMAPHORE_NODE_ID: 'replica-a' });
-    second = await startApiProcess({
-      db: stack.db.connection,
-      redisUrl: stack.redis.url,
-      redisPrefix: stack.redis.prefix,
-      env: { SEMAPHORE_NODE_ID: 'replica-b' },
-    });
+    second = await stack.startReplica({ SEMAPHORE_NODE_ID: 'replica-b' });
     admin = (await stack.withToken({ admin: true })).client;
     const project = await createBashProject(admin, root, 'schedules', { 'run.sh': 'echo scheduled' });
     projectPath = project.projectPath;
@@ -128,12 +123,7 @@ describe('schedule firing across two api replicas', () => {
 
     // The start-up check of two more replicas (the one that comes up second finds it reported already).
     for (const nodeId of ['replica-c', 'replica-d']) {
-      const replica = await startApiProcess({
-        db: stack.db.connection,
-        redisUrl: stack.redis.url,
-        redisPrefix: stack.redis.prefix,
-        env: { SEMAPHORE_NODE_ID: nodeId },
-      });
+      const replica = await stack.startReplica({ SEMAPHORE_NODE_ID: nodeId });
       await replica.process.waitForLog((l) => String(l.msg).startsWith('schedules synchronised'), 30_000);
       await replica.process.stop();
     }

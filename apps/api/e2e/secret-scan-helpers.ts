@@ -2,18 +2,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
 
-/** Every process's command line, as /proc shows it to anyone on the machine. */
-export function processCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return lines;
-}
+export { processCommandLines } from '@semaphore/testing';
 
 /** The values of every key under the prefix, the event stream's entries included, as one string. */
 export async function dumpRedis(redis: Redis, prefix: string): Promise<string> {

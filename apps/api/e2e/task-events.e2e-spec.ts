@@ -1,6 +1,6 @@
 import { TaskStatus, redisKey, runnerAliveKey } from '@semaphore/models';
 import { TaskEntity, TaskOutputEntity, type TemplateEntity } from '@semaphore/persistence';
-import { startApiProcess, startApiStack, type ApiProcess, type ApiStack } from '@semaphore/testing';
+import { startApiStack, type ApiProcess, type ApiStack } from '@semaphore/testing';
 import { WsClient, appendRunnerBatch, logEvents } from './task-events-helpers';
 
 /** Polls `probe` (a database or Redis read) until it returns a value. */
@@ -24,12 +24,7 @@ describe('task event path across two api replicas (stream -> PostgreSQL once, ->
 
   beforeAll(async () => {
     stack = await startApiStack({ SEMAPHORE_NODE_ID: 'replica-a' });
-    second = await startApiProcess({
-      db: stack.db.connection,
-      redisUrl: stack.redis.url,
-      redisPrefix: stack.redis.prefix,
-      env: { SEMAPHORE_NODE_ID: 'replica-b' },
-    });
+    second = await stack.startReplica({ SEMAPHORE_NODE_ID: 'replica-b' });
     template = await stack.factories.template((await stack.factories.project()).id);
     runnerId = (await stack.factories.runner()).id;
     await stack.redis.client.set(redisKey(stack.redis.prefix, ...runnerAliveKey(runnerId)), '{}', 'PX', 600_000);

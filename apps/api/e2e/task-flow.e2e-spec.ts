@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createGitRepository,
-  spawnRunnerProcess,
   startApiStack,
   type ApiClient,
   type ApiStack,
   type ManagedProcess,
 } from '@semaphore/testing';
+import { E2E_REGISTRATION_TOKEN, startRunner } from './task-fixtures';
 import { dumpRedis, processCommandLines } from './secret-scan-helpers';
 import { WsClient, type WsMessage } from './task-events-helpers';
 
-const REGISTRATION_TOKEN = 'e2e-registration-token-0123456789';
 const SECRETS = ['env-secret-value', 'survey-secret-value'];
 
 const LINES = 300;
@@ -35,18 +34,13 @@ describe('task flow: api + runner + WebSocket', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-flow-'));
     execFileSync('mkfifo', [join(root, 'scan-done')]);
-    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN });
-    runner = spawnRunnerProcess({
+    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN });
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-      },
+      root,
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
 
     const logged = await stack.loggedIn({ admin: true });
     admin = await logged.client.tokenClient();

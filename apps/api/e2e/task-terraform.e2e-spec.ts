@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createGitRepository,
-  spawnRunnerProcess,
   startApiStack,
   type ApiClient,
   type ApiStack,
   type ManagedProcess,
 } from '@semaphore/testing';
+import { E2E_REGISTRATION_TOKEN, startRunner } from './task-fixtures';
 import { WsClient, type WsMessage } from './task-events-helpers';
 
-const REGISTRATION_TOKEN = 'e2e-registration-token-terraform-01';
 const WORKSPACE = 'e2e-ws';
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -68,18 +67,13 @@ describe('terraform tasks: api + runner + real terraform', () => {
     root = mkdtempSync(join(tmpdir(), 'semtest-tf-e2e-'));
     stateDir = join(root, 'state');
     mkdirSync(stateDir);
-    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN });
-    runner = spawnRunnerProcess({
+    stack = await startApiStack({ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN });
+    runner = await startRunner({
       redisUrl: stack.redis.url,
       redisPrefix: stack.redis.prefix,
       apiUrl: stack.baseUrl,
-      env: {
-        SEMAPHORE_RUNNER_REGISTRATION_TOKEN: REGISTRATION_TOKEN,
-        SEMAPHORE_RUNNER_TOKEN_FILE: join(root, 'runner.token'),
-        SEMAPHORE_TMP_PATH: join(root, 'work'),
-      },
+      root,
     });
-    await runner.waitForLog((l) => l.msg === 'runner ready', 30_000);
 
     const logged = await stack.loggedIn({ admin: true });
     admin = await logged.client.tokenClient();

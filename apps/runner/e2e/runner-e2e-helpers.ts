@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import {
@@ -104,18 +103,4 @@ export class StreamWatcher {
     await this.loop;
     this.reader.disconnect();
   }
-}
-
-/** Command lines of every process on this machine (from /proc). */
-export function processCommandLines(): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      out.push(readFileSync(`/proc/${pid}/cmdline`).toString().replace(/\0/g, ' ').trim());
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }

@@ -16,12 +16,13 @@ import {
 } from '@semaphore/models';
 import {
   createGitRepository,
+  processCommandLines,
   spawnRunnerProcess,
   startApiStack,
   type ApiStack,
   type ManagedProcess,
 } from '@semaphore/testing';
-import { StreamWatcher, enqueueTask, processCommandLines } from './runner-e2e-helpers';
+import { StreamWatcher, enqueueTask } from './runner-e2e-helpers';
 
 // Row types come from the factories: the runner app may not import database code (lint boundary).
 type Factories = ApiStack['factories'];

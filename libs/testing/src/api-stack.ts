@@ -43,6 +43,11 @@ export class ApiStack {
     return this.api.baseUrl;
   }
 
+  /** Another api process (a replica) on this stack's database and Redis; the caller stops it. */
+  startReplica(env: Record<string, string> = {}): Promise<ApiProcess> {
+    return startApiProcess({ db: this.db.connection, redisUrl: this.redis.url, redisPrefix: this.redis.prefix, env });
+  }
+
   /** A client with no credentials. */
   client(): ApiClient {
     return new ApiClient(this.baseUrl);

@@ -23,3 +23,4 @@ export { startPostgresServer } from './postgres-server';
 export type { PostgresServer } from './postgres-server';
 export { runCli } from './cli-process';
 export type { CliResult } from './cli-process';
+export { processCommandLines } from './process-scan';
