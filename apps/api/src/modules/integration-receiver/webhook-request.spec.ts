@@ -39,6 +39,15 @@ describe('webhook request', () => {
     expect(secretsMatch('x', '')).toBe(false);
   });
 
+  it('never authenticates with an empty secret (a key restored from a backup has none): no HMAC with the key ""', () => {
+    const github = { authMethod: IntegrationAuthMethod.GitHub, authHeader: '' };
+    expect(authProblem(github, '', req({ 'x-hub-signature-256': `sha256=${sign('')}` }))).toMatch(/no secret/);
+    const hmac = { authMethod: IntegrationAuthMethod.Hmac, authHeader: 'X-Signature' };
+    expect(authProblem(hmac, '', req({ 'x-signature': sign('') }))).toMatch(/no secret/);
+    const token = { authMethod: IntegrationAuthMethod.Token, authHeader: 'X-Token' };
+    expect(authProblem(token, '', req({ 'x-token': '' }))).toMatch(/no secret/);
+  });
+
   it('needs every matcher; none at all matches; header, json path and whole-body string matchers', () => {
     const json = parseJsonBody(body);
     const r = req({ 'x-github-event': 'push' });

@@ -38,9 +38,10 @@ export function authProblem(
   secret: string,
   req: WebhookRequest,
 ): string | null {
+  if (integration.authMethod === IntegrationAuthMethod.None) return null;
+  // An empty secret (no key, or a key restored from a backup without its secret) must not make `HMAC("", body)` valid.
+  if (secret === '') return 'the auth key has no secret';
   switch (integration.authMethod) {
-    case IntegrationAuthMethod.None:
-      return null;
     case IntegrationAuthMethod.GitHub:
       return secretsMatch(header(req, 'x-hub-signature-256'), `sha256=${hmacHex(secret, req.body)}`)
         ? null
