@@ -24,3 +24,5 @@ export type { PostgresServer } from './postgres-server';
 export { runCli } from './cli-process';
 export type { CliResult } from './cli-process';
 export { processCommandLines } from './process-scan';
+export { HttpReceiver, SmtpSink } from './notification-receivers';
+export type { ReceivedMail, ReceivedRequest } from './notification-receivers';

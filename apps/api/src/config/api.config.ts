@@ -11,6 +11,7 @@ import {
   type Env,
 } from '@semaphore/config';
 import type { DatabaseConnectionConfig } from '@semaphore/persistence';
+import { loadNotificationsConfig, type NotificationsConfig } from './notifications.config';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +30,8 @@ export class ApiConfig {
   /** `SEMAPHORE_INTEGRATION_ALIAS`: the webhook alias that reaches every searchable integration of every project. */
   integrations!: { globalAlias: string | null };
   auth!: { nonAdminCanCreateProject: boolean; passwordLoginDisabled: boolean };
+  /** Task alerts: channels (e-mail, chats, webhook), the outgoing address policy and delivery retries. */
+  notifications!: NotificationsConfig;
   log!: { level: LogLevel };
   /** Identifies this api process in the cluster (logs, Redis bookkeeping). */
   nodeId!: string;
@@ -118,6 +121,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     nonAdminCanCreateProject: r.withDefault('SEMAPHORE_NON_ADMIN_CAN_CREATE_PROJECT', parseBool, false),
     passwordLoginDisabled: r.withDefault('SEMAPHORE_PASSWORD_LOGIN_DISABLED', parseBool, false),
   };
+  config.notifications = loadNotificationsConfig(r);
   config.log = {
     level: r.withDefault('SEMAPHORE_LOG_LEVEL', (s) => parseEnum(s, LOG_LEVELS), 'info'),
   };

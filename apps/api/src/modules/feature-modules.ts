@@ -4,6 +4,7 @@ import { IntegrationReceiverModule } from './integration-receiver/integration-re
 import { IntegrationsModule } from './integrations/integrations.module';
 import { InventoriesModule } from './inventories/inventories.module';
 import { KeysModule } from './keys/keys.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { RunnersModule } from './runners/runners.module';
@@ -33,4 +34,5 @@ export const FEATURE_MODULES = [
   RunnersModule,
   TaskEventsModule,
   ClusterModule,
+  NotificationsModule,
 ];

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TASK_EVENTS_PERSIST_GROUP, isFinishedStatus, redisKey, type TaskEventBatch } from '@semaphore/models';
+import {
+  TASK_EVENTS_PERSIST_GROUP,
+  TaskStatus,
+  isFinishedStatus,
+  redisKey,
+  type TaskEventBatch,
+} from '@semaphore/models';
 import type { TaskEntity } from '@semaphore/persistence';
 import {
   applyRunnerBatch,
@@ -25,6 +31,8 @@ import { StoppableLoop } from './stoppable-loop';
 
 export interface TaskFinishedListener {
   onTaskFinished(task: TaskEntity): Promise<void>;
+  /** After a commit that moved the task to `waiting_confirmation` (again on a redelivered entry). */
+  onTaskWaitingConfirmation?(taskId: number): Promise<void>;
 }
 
 export interface PersisterOptions {
@@ -66,7 +74,7 @@ function isDataError(err: unknown): boolean {
  * The persist consumer group: reads task event batches, writes `runner` batches to PostgreSQL in ONE transaction per
  * read (fenced by runner id and claim generation, idempotent on (task_id, seq), statuses through the transition
  * guard), and acknowledges only after COMMIT. Then it announces status changes (`api` update batches) and reports
- * finished tasks to the TaskLifecycleService. If PostgreSQL fails, nothing is acknowledged and the read is retried
+ * tasks now waiting for confirmation and finished tasks to the TaskLifecycleService. If PostgreSQL fails, nothing is acknowledged and the read is retried
  * with backoff (this consumer re-reads its own pending entries first).
  *
  * Every replica is a consumer of the group (named by its node id), but only the holder of a Redis lease reads at a
@@ -295,6 +303,12 @@ export class TaskEventPersister {
       } catch (err) {
         this.logger.error(`cannot announce the status of task ${row.id}: ${String(err)}`);
       }
+    }
+    for (const row of outcome.statusChanged) {
+      if (row.status !== TaskStatus.WaitingConfirmation || !this.lifecycle.onTaskWaitingConfirmation) continue;
+      await this.lifecycle.onTaskWaitingConfirmation(row.id).catch((err: unknown) => {
+        this.logger.error(`onTaskWaitingConfirmation(${row.id}) failed: ${String(err)}`);
+      });
     }
     const finished = outcome.statusChanged.filter((r) => isFinishedStatus(r.status)).map((r) => r.id);
     if (finished.length === 0) return;

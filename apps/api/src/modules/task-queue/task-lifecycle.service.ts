@@ -6,6 +6,7 @@ import { TaskAdmissionService } from './task-admission.service';
 import { TaskCreateService } from './task-create.service';
 import { TaskQueueRepository } from './task-queue.repository';
 import { TaskStateStore } from './task-state.store';
+import { TaskStatusObservers } from './task-status-observers';
 import { TaskStreamPublisher } from './task-stream.publisher';
 
 /**
@@ -24,12 +25,14 @@ export class TaskLifecycleService {
     private readonly creator: TaskCreateService,
     private readonly publisher: TaskStreamPublisher,
     private readonly events: EventsService,
+    private readonly observers: TaskStatusObservers,
   ) {}
 
   /**
    * Called once a task row reached stopped, success, error or rejected (after the commit). Idempotent: the slot is
    * released and the next tasks admitted every time; the sealed survey secrets are deleted; the event
-   * "Task ID N (<template>) finished - <STATUS>" and build -> deploy autorun happen once (a Redis mark decides).
+   * "Task ID N (<template>) finished - <STATUS>", build -> deploy autorun and the status observers (alerts) happen
+   * once (a Redis mark decides).
    */
   async onTaskFinished(task: TaskEntity): Promise<void> {
     const current = await this.repo.findTaskById(task.id);
@@ -55,6 +58,12 @@ export class TaskLifecycleService {
       if (deploys.length > 0)
         this.logger.log(`build task ${current.id} started deploy tasks ${deploys.map((t) => t.id).join(', ')}`);
     }
+    await this.observers.notify(current.id, current.status);
+  }
+
+  /** Called by the event persister after it committed `waiting_confirmation` (possibly again on a redelivery). */
+  async onTaskWaitingConfirmation(taskId: number): Promise<void> {
+    await this.observers.notify(taskId, TaskStatus.WaitingConfirmation);
   }
 
   /**

@@ -15,6 +15,7 @@ import { TaskOverviewService } from './task-overview.service';
 import { TaskQueueRepository } from './task-queue.repository';
 import { TaskQueueSweeper } from './task-queue.sweeper';
 import { TaskStateStore } from './task-state.store';
+import { TaskStatusObservers } from './task-status-observers';
 import { TaskStreamPublisher } from './task-stream.publisher';
 
 /**
@@ -48,7 +49,8 @@ import { TaskStreamPublisher } from './task-stream.publisher';
     TaskControlService,
     TaskOverviewService,
     TaskQueueSweeper,
+    TaskStatusObservers,
   ],
-  exports: [TaskLifecycleService, TaskCreateService],
+  exports: [TaskLifecycleService, TaskCreateService, TaskStatusObservers],
 })
 export class TaskQueueModule {}
