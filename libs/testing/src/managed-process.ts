@@ -11,12 +11,21 @@ export class ManagedProcess {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<ProcessExit>;
+  /** Resolves once the process has exited and its stdout and stderr are read to the end. */
+  readonly closed: Promise<void>;
   private readonly child: ChildProcess;
   private readonly waiters = new Set<() => void>();
   private exitInfo: ProcessExit | null = null;
 
-  constructor(command: string, args: string[], env: Record<string, string>, cwd?: string) {
-    this.child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `stdin`: text written to the process's standard input, which is then closed (default: no stdin). */
+  constructor(command: string, args: string[], env: Record<string, string>, cwd?: string, stdin?: string) {
+    this.child = spawn(command, args, { env, cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (stdin !== undefined) {
+      // A process that exits without reading its input must not fail the test with EPIPE.
+      this.child.stdin?.on('error', () => undefined);
+      this.child.stdin?.end(stdin);
+    }
+    this.closed = new Promise((resolve) => this.child.on('close', () => resolve()));
     for (const [stream, sink] of [
       [this.child.stdout, this.stdout],
       [this.child.stderr, this.stderr],

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliError, processOutput, type CliOutput } from './cli-output';
+import { registerProjectCommands } from './commands/project.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerUserCommands } from './commands/user.command';
 import { registerVaultCommands } from './commands/vault.command';
@@ -18,6 +19,7 @@ export function buildCli(out: CliOutput): Command {
   registerServerCommands(program, out);
   registerUserCommands(program, out);
   registerVaultCommands(program, out);
+  registerProjectCommands(program, out);
   return program;
 }
 

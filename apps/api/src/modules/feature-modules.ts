@@ -1,3 +1,4 @@
+import { BackupModule } from './backup/backup.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { EnvironmentsModule } from './environments/environments.module';
 import { IntegrationReceiverModule } from './integration-receiver/integration-receiver.module';
@@ -29,6 +30,7 @@ export const FEATURE_MODULES = [
   SchedulesModule,
   IntegrationsModule,
   IntegrationReceiverModule,
+  BackupModule,
   TasksModule,
   TaskQueueModule,
   RunnersModule,

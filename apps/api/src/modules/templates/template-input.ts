@@ -11,7 +11,7 @@ export function isTerraformApp(app: string): boolean {
 }
 
 /** A vault label goes into `--vault-id <name>@...`: keep it to a plain word (no `@`, no leading `-`). */
-const VAULT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+export const VAULT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /**
  * The template row of a validated create/update body. PUT is a full replacement as upstream: upstream fields that are

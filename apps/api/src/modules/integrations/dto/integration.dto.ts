@@ -17,7 +17,7 @@ import { IntegrationAuthMethod } from '@semaphore/models';
 export const MAX_DB_ID = 2_147_483_647;
 
 /** An HTTP header name (RFC 9110 token), or '' for none. */
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/;
 
 const AUTH_METHODS = Object.values(IntegrationAuthMethod);
 
