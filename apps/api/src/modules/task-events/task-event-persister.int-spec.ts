@@ -28,6 +28,7 @@ describe('TaskEventPersister (real Redis + PostgreSQL)', () => {
   let persister: TaskEventPersister;
   let key: string;
   const finished: number[] = [];
+  const waiting: number[] = [];
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
@@ -45,7 +46,10 @@ describe('TaskEventPersister (real Redis + PostgreSQL)', () => {
     template = await f.template(project.id);
     runnerId = (await f.runner()).id;
     const repo = new TaskEventsRepository(db.dataSource);
-    const lifecycle = { onTaskFinished: async (t: TaskEntity) => void finished.push(t.id) };
+    const lifecycle = {
+      onTaskFinished: async (t: TaskEntity) => void finished.push(t.id),
+      onTaskWaitingConfirmation: async (id: number) => void waiting.push(id),
+    };
     persister = new TaskEventPersister(
       redis.client,
       blocking,
@@ -276,5 +280,18 @@ describe('TaskEventPersister (real Redis + PostgreSQL)', () => {
     await drain();
     const stored = await db.dataSource.getRepository(TaskOutputEntity).find({ where: { taskId: task.id } });
     expect(stored.map((l) => l.time.toISOString()).sort()).toEqual(times);
+  });
+
+  it('reports waiting_confirmation after the commit, once per persisted change', async () => {
+    const task = await claimedTask({ status: TaskStatus.Running, start: new Date('2024-01-01T00:00:00Z') });
+    const status = (s: TaskStatus): TaskEvent => ({ type: 'status', status: s, time: '2024-01-01T00:01:00Z' });
+    await xadd(runnerBatch(task, [...logs(1, 1), status(TaskStatus.WaitingConfirmation)]));
+    await drain();
+    expect((await reload(task.id)).status).toBe(TaskStatus.WaitingConfirmation);
+    expect(waiting.filter((id) => id === task.id)).toHaveLength(1);
+    await xadd(runnerBatch(task, logs(2, 2))); // no status change: not reported again
+    await drain();
+    expect(waiting.filter((id) => id === task.id)).toHaveLength(1);
+    expect(finished).not.toContain(task.id);
   });
 });
