@@ -42,10 +42,16 @@ export class NotificationsService implements OnModuleInit, TaskStatusObserver {
     if (!isAlertStatus(status) || !this.anyChannelEnabled()) return;
     const mark = redisKey(this.config.redis.prefix, 'notifications', 'decided', taskId, status);
     if ((await this.redis.set(mark, this.config.nodeId, 'EX', DECIDED_TTL_SECONDS, 'NX')) !== 'OK') return;
-    const found = await this.alerts.forTask(taskId, status);
-    if (!found) return;
-    const jobs = await this.deliveries(found, status);
-    await this.queue.add(jobs);
+    let jobs: NotificationJobData[];
+    try {
+      const found = await this.alerts.forTask(taskId, status);
+      jobs = found ? await this.deliveries(found, status) : [];
+      await this.queue.add(jobs);
+    } catch (err) {
+      // Nothing was queued: let a later report of the same status (e.g. a redelivered event) decide again.
+      await this.redis.del(mark).catch(() => undefined);
+      throw err;
+    }
     if (jobs.length > 0) this.logger.log(`task ${taskId} ${status}: ${jobs.length} alert deliveries queued`);
   }
 
