@@ -7,12 +7,14 @@ import { RunnerConfig } from './config';
 import { ControlListener } from './control/control-listener.service';
 import { HeartbeatService } from './control/heartbeat.service';
 import { RunnerIdentityService } from './identity/runner-identity.service';
+import { CommitCheckWorker } from './jobs/commit-check.worker';
 import { RunningTasks } from './jobs/running-tasks';
 import { TaskWorkers } from './jobs/task-workers.service';
 import { RUNNER_REDIS } from './redis/runner-redis.module';
 
 /**
- * Start: Redis, identity (token or registration), heartbeat, control channel, queue workers; then `runner ready`.
+ * Start: Redis, identity (token or registration), heartbeat, control channel, queue workers (tasks and commit
+ * checks); then `runner ready`.
  * Stop: `drain()` stops taking jobs and waits for the running ones; `stopRunningTasks()` ends them early (`stopped`).
  */
 @Injectable()
@@ -26,6 +28,7 @@ export class RunnerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     private readonly heartbeat: HeartbeatService,
     private readonly control: ControlListener,
     private readonly workers: TaskWorkers,
+    private readonly commitChecks: CommitCheckWorker,
     private readonly running: RunningTasks,
     private readonly logger: PinoLogger,
   ) {
@@ -38,6 +41,7 @@ export class RunnerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     await this.heartbeat.start(identity);
     await this.control.start(identity.id);
     const queues = this.workers.start(identity.tags);
+    this.commitChecks.start();
     await this.redis.publish(
       redisKey(this.config.redis.prefix, RUNNER_READY_CHANNEL),
       JSON.stringify({ instanceId: this.config.instanceId, name: identity.name, runnerId: identity.id }),
@@ -52,7 +56,7 @@ export class RunnerLifecycle implements OnApplicationBootstrap, OnApplicationShu
   drain(): Promise<void> {
     this.draining ??= (async () => {
       this.logger.info({ event: 'runner.draining', running: this.running.ids() }, 'draining: no new tasks');
-      await this.workers.close();
+      await Promise.all([this.workers.close(), this.commitChecks.close()]);
       await this.control.stop();
       await this.heartbeat.stop();
     })();

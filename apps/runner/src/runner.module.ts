@@ -7,6 +7,7 @@ import { HeartbeatService } from './control/heartbeat.service';
 import { RunnerIdentityService } from './identity/runner-identity.service';
 import { RunningTasks } from './jobs/running-tasks';
 import { TaskProcessor } from './jobs/task-processor';
+import { CommitCheckWorker } from './jobs/commit-check.worker';
 import { TaskWorkers } from './jobs/task-workers.service';
 import { RunnerRedisModule } from './redis/runner-redis.module';
 import { RunnerLifecycle } from './runner-lifecycle.service';
@@ -39,6 +40,7 @@ export class RunnerModule {
         RunningTasks,
         TaskProcessor,
         TaskWorkers,
+        CommitCheckWorker,
         HeartbeatService,
         ControlListener,
         RunnerLifecycle,

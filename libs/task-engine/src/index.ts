@@ -14,3 +14,5 @@ export type { LocalJobOptions } from './lib/job/local-job';
 export type { JobEvents, JobResult } from './lib/job/job-events';
 export { TaskWorkspace } from './lib/job/task-workspace';
 export type { ConfirmationDecision, ConfirmationPort } from './lib/job/terraform-run';
+export { checkRemoteCommit } from './lib/job/commit-check';
+export { JobPrepareError } from './lib/job/job-errors';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RUNNER_TOKEN_HEADER, type JobSpec } from '@semaphore/models';
+import { RUNNER_TOKEN_HEADER, type CommitCheckReport, type CommitCheckSpec, type JobSpec } from '@semaphore/models';
 import { RunnerConfig } from '../config';
 
 /** An HTTP answer from the api that is not a success; `error` is the `{"error": ...}` text when there is one. */
@@ -64,6 +64,20 @@ export class RunnerApiClient {
   /** @throws ApiRequestError (409: not claimable; the job must end without running anything) */
   claim(taskId: number): Promise<JobSpec> {
     return this.request('POST', `api/internal/runners/tasks/${taskId}/claim`, `claim of task ${taskId}`, {});
+  }
+
+  /** The repository of a "run on a new commit" schedule (key decrypted: never logged). */
+  commitCheck(scheduleId: number): Promise<CommitCheckSpec> {
+    return this.request('GET', `api/internal/runners/commit-checks/${scheduleId}`, `commit check ${scheduleId}`);
+  }
+
+  reportCommit(scheduleId: number, report: CommitCheckReport): Promise<{ fired: boolean; task_id: number | null }> {
+    return this.request(
+      'POST',
+      `api/internal/runners/commit-checks/${scheduleId}`,
+      `commit report ${scheduleId}`,
+      report,
+    );
   }
 
   private async request<T>(method: string, path: string, what: string, body?: unknown, auth = true): Promise<T> {

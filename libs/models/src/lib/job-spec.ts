@@ -79,3 +79,12 @@ export interface JobSpec {
   /** App parameters, e.g. terraform `{ plan: true, auto_approve: false }`. */
   params: Record<string, unknown>;
 }
+
+/** What a runner needs to look up the head of a "run on a new commit" schedule's branch (secrets decrypted). */
+export interface CommitCheckSpec {
+  scheduleId: number;
+  repository: JobRepository;
+}
+
+/** A runner's answer to a commit check: the hash, or why it could not be looked up. */
+export type CommitCheckReport = { fire_time: number; commit_hash: string } | { fire_time: number; error: string };

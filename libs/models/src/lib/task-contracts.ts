@@ -104,3 +104,19 @@ export interface RunnerHeartbeat {
 
 /** Internal runner API (runner -> api over HTTP, header `X-Runner-Token`). */
 export const RUNNER_TOKEN_HEADER = 'x-runner-token';
+
+/**
+ * "Run on a new commit" schedules: the api puts one job per fire time (job id `commit-<scheduleId>-<fireTime>`) in
+ * this queue; any runner looks the branch up with git and reports the hash back. Job data: ids only.
+ */
+export const COMMIT_CHECKS_QUEUE = 'commit-checks';
+
+export interface CommitCheckJobData {
+  scheduleId: number;
+  /** The intended fire time, epoch milliseconds. */
+  fireTime: number;
+}
+
+export function commitCheckJobId(scheduleId: number, fireTime: number): string {
+  return `commit-${scheduleId}-${fireTime}`;
+}

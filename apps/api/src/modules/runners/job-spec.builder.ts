@@ -183,6 +183,18 @@ function checkedKnownHosts(texts: KnownHostsText[]): string[] {
   }
 }
 
+/**
+ * The repository of a "run on a new commit" schedule as a runner needs it to look the branch up (key decrypted).
+ * @throws JobSpecError
+ */
+export function commitCheckRepository(
+  repository: RepositoryEntity,
+  knownHosts: KnownHostsText[],
+  secrets: SecretReader,
+): JobRepository {
+  return jobRepository(repository, repository.gitBranch, secrets, checkedKnownHosts(knownHosts));
+}
+
 function jobRepository(
   repository: RepositoryEntity,
   branch: string,

@@ -62,7 +62,7 @@ export class TaskClaimRepository {
   }
 
   /** The known hosts options of a project's tasks, global first. */
-  private async knownHosts(projectId: number): Promise<KnownHostsText[]> {
+  async knownHosts(projectId: number): Promise<KnownHostsText[]> {
     const keys = knownHostsOptionKeys(projectId);
     const rows = await this.dataSource.getRepository(OptionEntity).findBy({ key: In(keys) });
     return keys.flatMap((key) => rows.filter((r) => r.key === key).map((r) => ({ key, value: r.value })));

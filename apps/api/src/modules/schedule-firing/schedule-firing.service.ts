@@ -17,7 +17,9 @@ import { REDIS } from '../../redis/redis.module';
 import { EventsService } from '../events/events.service';
 import { parseCronFormat, previousCronRun } from '../schedules/cron-format';
 import { TaskCreateService } from '../task-queue/task-create.service';
+import { CommitScheduleService } from './commit-schedule.service';
 import {
+  FIRED_TTL_SECONDS,
   FIRE_JOB,
   SCHEDULES_QUEUE,
   fireTimeOf,
@@ -27,8 +29,6 @@ import {
   type ScheduleJobData,
 } from './schedule-jobs';
 
-/** A fire time is remembered this long, so that a redelivered job never starts a second task for it. */
-const FIRED_TTL_SECONDS = 7 * 24 * 3600;
 const KEEP_JOBS = { count: 100 };
 const SHUTDOWN_WAIT_MS = 2_000;
 /** A fire time this recent may still be in flight on another replica: it is not called missed yet. */
@@ -56,6 +56,7 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     @InjectRepository(TaskEntity) private readonly taskRows: Repository<TaskEntity>,
     private readonly tasks: TaskCreateService,
     private readonly events: EventsService,
+    private readonly commits: CommitScheduleService,
   ) {
     this.queue = new Queue(SCHEDULES_QUEUE, { connection: redis, prefix: bullPrefix(config.redis.prefix) });
     this.queue.on('error', (err) => this.logger.warn(`schedules queue: ${err.message}`));
@@ -169,7 +170,7 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
     const schedule = await this.schedules.findOne({ where: { id: scheduleId }, relations: { template: true } });
     if (!schedule?.active || !schedule.template) return;
     if (schedule.repositoryId !== null) {
-      this.logger.warn(`schedule ${scheduleId} runs on new commits only, which is not supported yet: not fired`);
+      await this.commits.requestCheck(scheduleId, fireTime);
       return;
     }
     const firedKey = redisKey(this.config.redis.prefix, 'schedules', 'fired', scheduleId, fireTime);

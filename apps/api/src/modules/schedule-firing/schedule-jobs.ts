@@ -5,6 +5,9 @@ import { parseCronFormat } from '../schedules/cron-format';
 export const SCHEDULES_QUEUE = 'schedules';
 export const FIRE_JOB = 'fire';
 
+/** A fire time is remembered this long, so that a redelivered job never starts a second task for it. */
+export const FIRED_TTL_SECONDS = 7 * 24 * 3600;
+
 export interface ScheduleJobData {
   scheduleId: number;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SshAgent } from '@semaphore/ssh';
 import { startSshd, type SshdServer } from '@semaphore/testing';
 import { UnsafeArgumentError } from '../apps/arg-safety';
-import { checkoutRepository } from './git-checkout';
+import { checkoutRepository, remoteHeadCommit } from './git-checkout';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
@@ -105,6 +105,32 @@ describe('checkoutRepository (real git, real sshd)', () => {
           () => undefined,
         ),
       ).rejects.toThrow(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('looks up the head of a branch without cloning (local and over ssh), and names a missing branch', async () => {
+    expect(
+      await remoteHeadCommit({ url: `file://${origin}`, branch: 'main', auth: { kind: 'none' } }, join(root, 'h1')),
+    ).toBe(second);
+    await expect(
+      remoteHeadCommit({ url: `file://${origin}`, branch: 'nope', auth: { kind: 'none' } }, join(root, 'h2')),
+    ).rejects.toThrow(/has no branch nope/);
+    await expect(
+      remoteHeadCommit(
+        { url: `file://${origin}`, branch: '--upload-pack=x', auth: { kind: 'none' } },
+        join(root, 'h3'),
+      ),
+    ).rejects.toBeInstanceOf(UnsafeArgumentError);
+    const agent = await SshAgent.start(root);
+    try {
+      agent.addKey(sshd.privateKey);
+      const knownHostsFile = join(root, 'known_hosts_head');
+      writeFileSync(knownHostsFile, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+      const url = `ssh://${sshd.username}@127.0.0.1:${sshd.port}${origin}`;
+      const auth = { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile } as const;
+      expect(await remoteHeadCommit({ url, branch: 'main', auth }, join(root, 'h4'))).toBe(second);
     } finally {
       await agent.stop();
     }

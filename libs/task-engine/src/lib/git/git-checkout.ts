@@ -56,6 +56,23 @@ export async function checkoutRepository(
   return { commitHash, commitMessage };
 }
 
+/**
+ * The commit a branch of a remote repository points at (`git ls-remote`), without cloning: the check behind schedules
+ * that run only on a new commit. Same protections as a clone (verified host keys, credentials out of the URL).
+ * @throws Error naming the branch when the remote has no such branch
+ */
+export async function remoteHeadCommit(source: GitSource, scratchDir: string): Promise<string> {
+  const url = assertGitUrl(source.url);
+  const branch = assertGitRef('git_branch', source.branch);
+  await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+  const env = await gitEnvironment(source.auth, scratchDir);
+  const git = simpleGit({ baseDir: scratchDir, timeout: { block: 2 * 60_000 }, unsafe: OUR_OWN_ENV }).env(env);
+  const out = await git.raw(['ls-remote', '--heads', '--', url, `refs/heads/${branch}`]);
+  const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+  if (!line) throw new Error(`the repository ${redactUrl(url)} has no branch ${branch}`);
+  return assertCommitHash(line.split('\t')[0] ?? '');
+}
+
 /** The only environment git gets: no prompts, verified host keys, and the credential helper for the chosen auth. */
 async function gitEnvironment(auth: GitAuth, scratchDir: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {

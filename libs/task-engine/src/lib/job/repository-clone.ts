@@ -1,7 +1,7 @@
 import type { JobRepository, SshKeyMaterial } from '@semaphore/models';
 import type { SshAgent } from '@semaphore/ssh';
 import { UnsafeArgumentError } from '../apps/arg-safety';
-import { checkoutRepository, redactUrl, type CheckedOut, type GitAuth } from '../git/git-checkout';
+import { checkoutRepository, redactUrl, remoteHeadCommit, type CheckedOut, type GitAuth } from '../git/git-checkout';
 import { JobErrorCode, JobPrepareError } from './job-errors';
 import type { TaskWorkspace } from './task-workspace';
 
@@ -29,14 +29,7 @@ export interface ClonedRepository {
 export async function cloneRepository(repo: JobRepository, target: CloneTarget): Promise<ClonedRepository> {
   if (repo.url.startsWith('/')) return { dir: repo.url, commit: null };
   const { workspace, name } = target;
-  let auth: GitAuth = { kind: 'none' };
-  if (repo.key.type === 'ssh') {
-    const agent = await target.startAgent(repo.key);
-    const knownHostsFile = await workspace.writePrivate(`known_hosts_${name}`, knownHostsText(repo.knownHosts));
-    auth = { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile };
-  } else if (repo.key.type === 'login_password') {
-    auth = { kind: 'password', login: repo.key.login, password: repo.key.password };
-  }
+  const auth = await gitAuth(repo, target);
   const dir = workspace.path(name);
   try {
     const commit = await checkoutRepository(
@@ -52,6 +45,42 @@ export async function cloneRepository(repo: JobRepository, target: CloneTarget):
     for (const line of output.split(/\r?\n/)) if (line.trim()) target.log(line);
     throw new JobPrepareError(JobErrorCode.GitCheckoutFailed, cloneFailure(repo, output));
   }
+}
+
+/**
+ * The commit the repository's branch points at on the remote, for "run on a new commit" schedules.
+ * @throws JobPrepareError (GIT_CHECKOUT_FAILED) with git's reason
+ */
+export async function remoteHead(repo: JobRepository, target: CloneTarget): Promise<string> {
+  const auth = await gitAuth(repo, target);
+  try {
+    return await remoteHeadCommit(
+      { url: repo.url, branch: repo.branch, auth },
+      target.workspace.path(`git_${target.name}`),
+    );
+  } catch (err) {
+    if (err instanceof UnsafeArgumentError) throw err;
+    const output = err instanceof Error ? err.message : String(err);
+    throw new JobPrepareError(
+      JobErrorCode.GitCheckoutFailed,
+      cloneFailure(repo, output).replace(/^cannot clone/, 'cannot check'),
+    );
+  }
+}
+
+async function gitAuth(repo: JobRepository, target: CloneTarget): Promise<GitAuth> {
+  if (repo.key.type === 'ssh') {
+    const agent = await target.startAgent(repo.key);
+    const knownHostsFile = await target.workspace.writePrivate(
+      `known_hosts_${target.name}`,
+      knownHostsText(repo.knownHosts),
+    );
+    return { kind: 'ssh', agentSocket: agent.socketPath, knownHostsFile };
+  }
+  if (repo.key.type === 'login_password') {
+    return { kind: 'password', login: repo.key.login, password: repo.key.password };
+  }
+  return { kind: 'none' };
 }
 
 function knownHostsText(lines: readonly string[]): string {

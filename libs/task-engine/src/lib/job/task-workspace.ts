@@ -9,9 +9,11 @@ import { join } from 'node:path';
 export class TaskWorkspace {
   private constructor(readonly dir: string) {}
 
-  static async create(root: string, taskId: number): Promise<TaskWorkspace> {
+  /** `owner` is a task id (`task_<id>_…`) or a name of the form `[a-z_0-9]+`. */
+  static async create(root: string, owner: number | string): Promise<TaskWorkspace> {
     await mkdir(root, { recursive: true, mode: 0o700 });
-    const dir = join(root, `task_${taskId}_${randomBytes(4).toString('hex')}`);
+    const base = typeof owner === 'number' ? `task_${owner}` : owner.replace(/[^a-z0-9_]/g, '_');
+    const dir = join(root, `${base}_${randomBytes(4).toString('hex')}`);
     await mkdir(dir, { mode: 0o700 });
     return new TaskWorkspace(dir);
   }
