@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { applyConfigFile, ConfigFileError } from '../config';
 import { CliError, processOutput, type CliOutput } from './cli-output';
 import { registerProjectCommands } from './commands/project.command';
 import { registerServerCommands } from './commands/server.command';
+import { registerSetupCommand } from './commands/setup.command';
 import { registerUserCommands } from './commands/user.command';
 import { registerVaultCommands } from './commands/vault.command';
 import { productVersion } from './version';
@@ -10,8 +12,15 @@ import { productVersion } from './version';
 export function buildCli(out: CliOutput): Command {
   const program = new Command('semaphore')
     .description('Semaphore-compatible automation control plane')
+    .option('--config <file>', 'JSON config file (default: SEMAPHORE_CONFIG_PATH, ./config.json, /etc/semaphore/...)')
+    .option('--no-config', 'read no config file (environment variables only)')
     .showHelpAfterError()
     .exitOverride();
+  program.hook('preAction', () => {
+    const { config } = program.opts<{ config?: string | false }>();
+    const loaded = applyConfigFile(config === false ? { disabled: true } : { explicit: config });
+    if (loaded?.ignored.length) out.error(`${loaded.path}: not used here: ${loaded.ignored.join(', ')}`);
+  });
   program
     .command('version')
     .description('print the version')
@@ -20,6 +29,7 @@ export function buildCli(out: CliOutput): Command {
   registerUserCommands(program, out);
   registerVaultCommands(program, out);
   registerProjectCommands(program, out);
+  registerSetupCommand(program, out);
   return program;
 }
 
@@ -29,7 +39,7 @@ export async function runCli(argv: string[], out: CliOutput = processOutput): Pr
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof ConfigFileError) {
       out.error(`error: ${err.message}`);
       return 1;
     }
