@@ -4,3 +4,8 @@ export type { PinnedHostKeys } from './lib/host-key';
 export { SshConnection } from './lib/ssh-connection';
 export type { ExecResult, SshTarget } from './lib/ssh-connection';
 export { SshAgent } from './lib/ssh-agent';
+export { uploadFile, downloadFile } from './lib/sftp-transfer';
+export type { FileTransferOptions, FileTransferResult } from './lib/sftp-transfer';
+export { ProgressMeter } from './lib/transfer-progress';
+export type { TransferProgress } from './lib/transfer-progress';
+export { sftpError } from './lib/sftp-errors';

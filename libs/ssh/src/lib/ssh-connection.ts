@@ -1,4 +1,4 @@
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { fingerprintSha256, hostKeyAccepted, type PinnedHostKeys } from './host-key';
 import { SshError, SshErrorCode } from './ssh-error';
 
@@ -21,7 +21,26 @@ export interface ExecResult {
 
 /** One authenticated ssh2 connection, host key verified, with Nagle off (ssh2 is ~10x slower with it on). */
 export class SshConnection {
+  private sftpSession: Promise<SFTPWrapper> | null = null;
+
   private constructor(private readonly client: Client) {}
+
+  /** The connection's SFTP session, opened on first use and reused. */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise<SFTPWrapper>((resolve, reject) =>
+      this.client.sftp((err, sftp) => {
+        if (err) {
+          this.sftpSession = null;
+          reject(
+            new SshError(SshErrorCode.SftpTransferFailed, `cannot open an SFTP session: ${err.message}`, {
+              cause: err,
+            }),
+          );
+        } else resolve(sftp);
+      }),
+    );
+    return this.sftpSession;
+  }
 
   static open(target: SshTarget): Promise<SshConnection> {
     const client = new Client();
