@@ -16,3 +16,5 @@ export { TaskWorkspace } from './lib/job/task-workspace';
 export type { ConfirmationDecision, ConfirmationPort } from './lib/job/terraform-run';
 export { checkRemoteCommit } from './lib/job/commit-check';
 export { JobPrepareError } from './lib/job/job-errors';
+export { runOnHosts } from './lib/ssh-ops/run-on-hosts';
+export type { HostResult, HostTarget, RunOnHostsOptions, RunOnHostsSummary } from './lib/ssh-ops/run-on-hosts';

@@ -12,6 +12,13 @@ export interface SshTarget {
   connectTimeoutMs?: number;
 }
 
+export interface ExecStreamOptions {
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 export interface ExecResult {
   code: number | null;
   signal: string | null;
@@ -107,9 +114,82 @@ export class SshConnection {
     });
   }
 
+  /**
+   * Runs a command and streams its output as it comes (chunks, not lines: the caller splits them). Aborting the
+   * signal, or `timeoutMs` passing, kills the remote process group (OpenSSH ignores channel signals): the command
+   * runs under a shell that first reports its pid (the session's process group) on stderr, which is not passed on.
+   * @throws SshError (SSH_COMMAND_FAILED when it cannot start, SSH_TIMEOUT after `timeoutMs`)
+   */
+  execStream(command: string, opts: ExecStreamOptions): Promise<{ code: number | null; signal: string | null }> {
+    const wrapped = `echo "${PID_MARK}$$" >&2; exec /bin/sh -c ${shellQuote(command)}`;
+    return new Promise((resolve, reject) => {
+      this.client.exec(wrapped, (err: Error | undefined, channel: ClientChannel) => {
+        if (err) {
+          reject(new SshError(SshErrorCode.CommandFailed, `cannot start the command: ${err.message}`, { cause: err }));
+          return;
+        }
+        let code: number | null = null;
+        let signal: string | null = null;
+        let timedOut = false;
+        let pid: number | null = null;
+        let stopRequested = false;
+        let head: Buffer | null = Buffer.alloc(0);
+        const kill = () => {
+          if (pid !== null)
+            this.client.exec(`kill -KILL -- -${pid} 2>/dev/null || kill -KILL ${pid}`, (e, ch) => {
+              if (!e) ch.on('close', () => undefined).resume();
+            });
+        };
+        const stop = () => {
+          stopRequested = true;
+          kill();
+        };
+        const timer = opts.timeoutMs
+          ? setTimeout(() => {
+              timedOut = true;
+              stop();
+            }, opts.timeoutMs)
+          : null;
+        if (opts.signal?.aborted) stop();
+        opts.signal?.addEventListener('abort', stop, { once: true });
+        channel.on('data', (d: Buffer) => opts.onStdout(d));
+        channel.stderr.on('data', (d: Buffer) => {
+          if (head === null) return opts.onStderr(d);
+          head = Buffer.concat([head, d]);
+          const nl = head.indexOf(0x0a);
+          if (nl === -1 && head.length < 64) return;
+          const first = head.subarray(0, nl === -1 ? head.length : nl).toString();
+          const rest = head.subarray(nl === -1 ? head.length : nl + 1);
+          head = null;
+          if (first.startsWith(PID_MARK)) pid = Number(first.slice(PID_MARK.length)) || null;
+          else opts.onStderr(Buffer.from(`${first}\n`));
+          if (stopRequested) kill();
+          if (rest.length) opts.onStderr(rest);
+        });
+        channel.on('exit', (exitCode: number | null, exitSignal?: string) => {
+          code = exitCode;
+          signal = exitSignal ?? null;
+        });
+        channel.on('close', () => {
+          if (timer) clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', stop);
+          if (timedOut) {
+            reject(new SshError(SshErrorCode.Timeout, `the command did not finish within ${opts.timeoutMs} ms`));
+          } else resolve({ code, signal });
+        });
+      });
+    });
+  }
+
   close(): void {
     this.client.end();
   }
+}
+
+const PID_MARK = '__semaphore_pid__ ';
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function setNoDelay(client: Client): void {
