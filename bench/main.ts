@@ -4,7 +4,7 @@
  * into tmp/bench/dist (BENCH_DIST=<folder> reuses a build). Prints a table and writes tmp/bench/results.json.
  * A missed goal does not fail; a failed correctness check (a task failing, a line lost or out of order) exits 1.
  *
- * Knobs (environment): BENCH_ONLY=dispatch,log,throughput  BENCH_DISPATCH_TASKS=200  BENCH_LOG_LINES=1000000
+ * Knobs (environment): BENCH_ONLY=dispatch,log,throughput,ssh  BENCH_SFTP_MB=200  BENCH_DISPATCH_TASKS=200  BENCH_LOG_LINES=1000000
  * BENCH_LOG_TIMEOUT_SECONDS=300  BENCH_THROUGHPUT_TASKS=1000  BENCH_THROUGHPUT_SECONDS=40  BENCH_IN_FLIGHT=64
  * BENCH_RUNNER_PARALLEL=8  BENCH_TIMEOUT_SECONDS=900
  * BENCH_NODE_OPTIONS: NODE_OPTIONS of the api and runner processes (e.g. `--require <a profiling hook>`).
@@ -17,6 +17,7 @@ import { Report, log } from './lib/report';
 import { WsTap } from './lib/ws-tap';
 import { bigLogScenario } from './scenarios/big-log';
 import { dispatchScenario } from './scenarios/dispatch';
+import { sshSftpScenario } from './scenarios/ssh-sftp';
 import { throughputScenario } from './scenarios/throughput';
 
 const WORKSPACE = join(__dirname, '..');
@@ -38,7 +39,7 @@ function run(what: string, command: string, args: string[]): void {
 }
 
 async function main(): Promise<number> {
-  const only = new Set((process.env.BENCH_ONLY ?? 'dispatch,log,throughput').split(',').map((s) => s.trim()));
+  const only = new Set((process.env.BENCH_ONLY ?? 'dispatch,log,throughput,ssh').split(',').map((s) => s.trim()));
   const settings = {
     dispatchTasks: intEnv('BENCH_DISPATCH_TASKS', 200),
     logLines: intEnv('BENCH_LOG_LINES', 1_000_000),
@@ -56,6 +57,13 @@ async function main(): Promise<number> {
 
   const report = new Report();
   report.note(`${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average at start ${loadAverage()}`);
+  if (only.has('ssh')) {
+    const megabytes = intEnv('BENCH_SFTP_MB', 200);
+    log(`== ssh/sftp: ${megabytes} MB upload and download, exec round trips, against raw ssh2`);
+    await sshSftpScenario(report, megabytes);
+  }
+  if (!['dispatch', 'log', 'throughput'].some((s) => only.has(s)))
+    return finish(report, { date: new Date().toISOString() });
   log(`== stack: api + ${RUNNERS} runners (max ${settings.runnerParallel} parallel tasks each)`);
   const nodeOptions = process.env.BENCH_NODE_OPTIONS;
   const stack = await BenchStack.start({
@@ -90,8 +98,12 @@ async function main(): Promise<number> {
     tap?.close();
     await stack.stop();
   }
+  return finish(report, { date: new Date().toISOString(), settings, memory });
+}
+
+function finish(report: Report, results: Record<string, unknown>): number {
   report.note(`load average at end ${loadAverage()}; the machine may be shared: figures are noisy`);
-  report.writeJson(RESULTS, { date: new Date().toISOString(), settings, memory });
+  report.writeJson(RESULTS, results);
   log('');
   log(report.render());
   log(`results: ${RESULTS}`);
