@@ -6,3 +6,5 @@ export * from './lib/redis-keys';
 export * from './lib/job-spec';
 export * from './lib/task-contracts';
 export * from './lib/extra-vars';
+export * from './lib/ssh-operation';
+export * from './lib/ssh-paths';

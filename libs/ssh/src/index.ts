@@ -10,3 +10,4 @@ export { ProgressMeter } from './lib/transfer-progress';
 export type { TransferProgress } from './lib/transfer-progress';
 export { sftpError } from './lib/sftp-errors';
 export { SshConnectionPool } from './lib/ssh-connection-pool';
+export { PauseGate } from './lib/pause-gate';

@@ -42,6 +42,8 @@ function taskEntity(overrides: Partial<TaskEntity> = {}): TaskEntity {
     claimedAt: null,
     errorCode: null,
     lastSeq: 0,
+    retryOfTaskId: null,
+    progress: null,
     ...overrides,
   };
 }

@@ -27,6 +27,7 @@ const template: TemplateEntity = {
   app: 'ansible',
   runnerTag: null,
   taskParams: null,
+  sshOptions: null,
   created: new Date('2024-10-25T00:00:00Z'),
 };
 

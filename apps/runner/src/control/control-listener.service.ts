@@ -5,7 +5,7 @@ import { RUNNER_CONTROL_CHANNEL, redisKey } from '@semaphore/models';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
 import { RunnerConfig } from '../config';
 import { RunningTasks } from '../jobs/running-tasks';
-import { applyControl, messageAction, parseControlMessage } from './control-messages';
+import { applyControl, controlLogEntry, messageAction, parseControlMessage } from './control-messages';
 
 /**
  * Listens on the control channel: stops the matching local task, or passes a confirm / reject to its plan. Messages
@@ -39,12 +39,8 @@ export class ControlListener {
       const task = this.running.get(message.taskId);
       const action = messageAction(message);
       if (!task || !applyControl(task, action)) return;
-      if (action.type === 'stop') {
-        this.logger.info({ event: 'task.stop', taskId: task.taskId, runnerId, reason: action.reason }, 'stopping task');
-      } else {
-        const { decision } = action;
-        this.logger.info({ event: 'task.plan-decision', taskId: task.taskId, runnerId, decision }, 'plan decision');
-      }
+      const { event, detail, msg } = controlLogEntry(action);
+      this.logger.info({ event, taskId: task.taskId, runnerId, ...detail }, msg);
     });
     await subscriber.subscribe(channel);
     this.subscriber = subscriber;

@@ -1,13 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { redisKey, runnerAliveKey, taskControlKey, type RunnerHeartbeat } from '@semaphore/models';
+import { redisKey, runnerAliveKey, taskControlKey, taskPausedKey, type RunnerHeartbeat } from '@semaphore/models';
 import { RunnerConfig } from '../config';
 import type { RunnerIdentity } from '../identity/runner-identity.service';
 import { RunningTasks } from '../jobs/running-tasks';
 import { RUNNER_REDIS } from '../redis/runner-redis.module';
 import { runnerVersion } from '../version';
-import { applyControl, controlKeyAction } from './control-messages';
+import {
+  applyControl,
+  controlKeyAction,
+  controlLogEntry,
+  pausedKeyAction,
+  type ControlAction,
+} from './control-messages';
 
 export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const HEARTBEAT_TTL_SECONDS = 12;
@@ -52,6 +58,13 @@ export class HeartbeatService {
     return redisKey(this.config.redis.prefix, ...runnerAliveKey(id));
   }
 
+  private apply(taskId: number, action: ControlAction | null, runnerId: number): void {
+    const task = this.running.get(taskId);
+    if (!action || !task || !applyControl(task, action)) return;
+    const { event, detail, msg } = controlLogEntry(action);
+    this.logger.info({ event, taskId, runnerId, ...detail }, `${msg} (control key)`);
+  }
+
   private async beat(): Promise<void> {
     const identity = this.identity;
     if (!identity) return;
@@ -70,24 +83,15 @@ export class HeartbeatService {
         .pipeline()
         .set(this.aliveKey(identity.id), JSON.stringify(beat), 'EX', HEARTBEAT_TTL_SECONDS);
       if (taskIds.length) {
-        pipeline.mget(taskIds.map((id) => redisKey(this.config.redis.prefix, ...taskControlKey(id))));
+        const prefix = this.config.redis.prefix;
+        pipeline.mget(taskIds.map((id) => redisKey(prefix, ...taskControlKey(id))));
+        pipeline.mget(taskIds.map((id) => redisKey(prefix, ...taskPausedKey(id))));
       }
       const results = (await pipeline.exec()) ?? [];
       const controls = (results[1]?.[1] ?? []) as Array<string | null>;
-      controls.forEach((value, i) => {
-        const action = controlKeyAction(value);
-        const task = this.running.get(taskIds[i]);
-        if (!action || !task || !applyControl(task, action)) return;
-        const fields = { taskId: task.taskId, runnerId: identity.id };
-        if (action.type === 'stop') {
-          this.logger.info({ event: 'task.stop', ...fields, reason: action.reason }, 'stopping task (control key)');
-        } else {
-          this.logger.info(
-            { event: 'task.plan-decision', ...fields, decision: action.decision },
-            'plan decision (control key)',
-          );
-        }
-      });
+      const pauses = (results[2]?.[1] ?? []) as Array<string | null>;
+      controls.forEach((value, i) => this.apply(taskIds[i], controlKeyAction(value), identity.id));
+      pauses.forEach((value, i) => this.apply(taskIds[i], pausedKeyAction(value), identity.id));
     } catch (err) {
       this.logger.warn(
         { err: err instanceof Error ? err.message : String(err), runnerId: identity.id },

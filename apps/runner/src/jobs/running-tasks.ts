@@ -13,6 +13,7 @@ export type PlanDecision = 'confirm' | 'reject';
 export class RunningTask {
   private job: LocalJob | null = null;
   private reason: StopReason | null = null;
+  private paused = false;
   /** Where the job's plan waits for confirm / reject (a stop ends the wait too). */
   readonly confirmation = new PlanConfirmation();
 
@@ -29,6 +30,20 @@ export class RunningTask {
   attach(job: LocalJob): void {
     this.job = job;
     if (this.reason) void job.stop();
+    if (this.paused) job.pause();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True when this changed the state. Only transfers (sftp tasks) pause; other jobs ignore it. */
+  setPaused(paused: boolean): boolean {
+    if (this.paused === paused) return false;
+    this.paused = paused;
+    if (paused) this.job?.pause();
+    else this.job?.resume();
+    return true;
   }
 
   /** Idempotent: the first reason wins. The job ends as `stopped` (its whole process group is killed). */

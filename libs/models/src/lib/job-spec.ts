@@ -1,3 +1,5 @@
+import type { SshOperationSettings } from './ssh-operation';
+
 /**
  * What a runner receives when it claims a task: everything LocalJob needs, secrets decrypted. It travels only over
  * the authenticated claim response (never in Redis job data, which holds ids only).
@@ -78,6 +80,8 @@ export interface JobSpec {
   vaults: JobVault[];
   /** App parameters, e.g. terraform `{ plan: true, auto_approve: false }`. */
   params: Record<string, unknown>;
+  /** `ssh` and `sftp` apps: the template's settings; null for other apps. */
+  sshOperation?: SshOperationSettings | null;
 }
 
 /** What a runner needs to look up the head of a "run on a new commit" schedule's branch (secrets decrypted). */

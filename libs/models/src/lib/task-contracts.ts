@@ -46,6 +46,12 @@ export type TaskEvent =
       bytesTotal?: number;
       filesDone?: number;
       filesTotal?: number;
+      /** Bytes per second, smoothed. */
+      rate?: number;
+      /** Seconds left at the current rate. */
+      eta?: number;
+      /** True while the transfer is paused (`POST .../pause`). */
+      paused?: boolean;
     };
 
 /**
@@ -71,13 +77,23 @@ export const TASK_EVENTS_FIELD = 'b';
 /** The consumer group that persists events to PostgreSQL (one per cluster). */
 export const TASK_EVENTS_PERSIST_GROUP = 'persist';
 
-/** Pub/sub channel of control messages to runners (stop, confirm, reject). */
+/** Pub/sub channel of control messages to runners (stop, confirm, reject, pause, resume). */
 export const RUNNER_CONTROL_CHANNEL = 'runner-control';
 
 export type RunnerControlMessage =
   | { type: 'stop'; taskId: number; force: boolean }
   | { type: 'confirm'; taskId: number }
-  | { type: 'reject'; taskId: number };
+  | { type: 'reject'; taskId: number }
+  | { type: 'pause'; taskId: number }
+  | { type: 'resume'; taskId: number };
+
+/**
+ * Durable pause flag of a running transfer, `task-paused:<taskId>` = `1` while paused (checked on every heartbeat
+ * like the control key, so a missed pub/sub message only delays the pause or the resume).
+ */
+export function taskPausedKey(taskId: number): string[] {
+  return ['task-paused', String(taskId)];
+}
 
 /**
  * Durable control flags a runner also checks on every heartbeat, so a missed pub/sub message is only late:

@@ -12,6 +12,7 @@ export type { SurveyVar, SurveyVarValue } from './template.entity';
 export { ScheduleEntity } from './schedule.entity';
 export { ViewEntity } from './view.entity';
 export { TaskEntity, TaskOutputEntity } from './task.entity';
+export type { TaskProgress } from './task.entity';
 export { EventEntity } from './event.entity';
 export { RunnerEntity } from './runner.entity';
 export {

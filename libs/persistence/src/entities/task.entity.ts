@@ -8,6 +8,18 @@ import { ScheduleEntity } from './schedule.entity';
 import { TemplateEntity } from './template.entity';
 import { UserEntity } from './user.entity';
 
+/** Latest progress of a transfer, in the API's field names. */
+export interface TaskProgress {
+  time: string;
+  bytes_done: number | null;
+  bytes_total: number | null;
+  files_done: number | null;
+  files_total: number | null;
+  rate: number | null;
+  eta: number | null;
+  paused: boolean;
+}
+
 @Entity({ name: 'task' })
 @Index(['projectId', 'id'])
 @Index(['templateId', 'id'])
@@ -144,6 +156,18 @@ export class TaskEntity {
   /** Highest log sequence number persisted for this task. */
   @Column({ name: 'last_seq', type: 'integer', default: 0 })
   lastSeq!: number;
+
+  /** The task this one retries (`POST .../tasks/{id}/retry`): same parameters, a new run. */
+  @Column({ name: 'retry_of_task_id', type: 'integer', nullable: true })
+  retryOfTaskId!: number | null;
+
+  @ManyToOne(() => TaskEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'retry_of_task_id' })
+  retryOf?: TaskEntity;
+
+  /** The latest transfer progress a runner reported (ssh/sftp tasks), as the API shows it. */
+  @Column({ type: 'jsonb', nullable: true })
+  progress!: TaskProgress | null;
 }
 
 /** One log line of a task. `(task_id, seq)` is unique, which makes persistence idempotent. */

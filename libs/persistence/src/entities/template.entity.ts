@@ -8,7 +8,7 @@ import {
   OneToMany,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { TemplateType } from '@semaphore/models';
+import { TemplateType, type SshOperationSettings } from '@semaphore/models';
 import { AccessKeyEntity } from './access-key.entity';
 import { EnvironmentEntity } from './environment.entity';
 import { InventoryEntity } from './inventory.entity';
@@ -131,6 +131,10 @@ export class TemplateEntity {
   /** Default task parameters (e.g. terraform `plan`, `auto_approve`) and app-specific settings. */
   @Column({ name: 'task_params', type: 'jsonb', nullable: true })
   taskParams!: Record<string, unknown> | null;
+
+  /** Settings of `ssh` and `sftp` templates (validated SshOperationSettings); null for other apps. */
+  @Column({ name: 'ssh_options', type: 'jsonb', nullable: true })
+  sshOptions!: SshOperationSettings | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   created!: Date;

@@ -9,6 +9,9 @@ import {
   IntegrationMatchType,
   InventoryType,
   ProjectRole,
+  HostKeyMode,
+  SftpOperation,
+  SyncCompare,
   TaskStatus,
   TemplateType,
 } from '@semaphore/models';
@@ -311,6 +314,22 @@ describe('every entity round-trips every column', () => {
       app: 'terraform',
       runnerTag: 'linux',
       taskParams: JSON_OBJECT,
+      sshOptions: {
+        command: 'echo "ü" && uptime',
+        script: '',
+        operation: SftpOperation.Sync,
+        source: 'site/',
+        destination: '/srv/www ü',
+        compare: SyncCompare.Checksum,
+        deleteExtraneous: true,
+        parallelism: 5,
+        tolerateFailures: 1,
+        connectTimeoutMs: 10_000,
+        idleTimeoutMs: 0,
+        commandTimeoutMs: 60_000,
+        retry: { attempts: 3, backoffMs: 500, backoffFactor: 2, retryOn: ['SSH_TIMEOUT'] },
+        hostKeyMode: HostKeyMode.AcceptNew,
+      },
       created: D3,
     };
     await expectBothRoundTrips(TemplateEntity, row, row);
@@ -385,6 +404,17 @@ describe('every entity round-trips every column', () => {
       claimedAt: D2,
       errorCode: 'SSH_AUTHENTICATION_FAILED',
       lastSeq: 42,
+      retryOfTaskId: build.id,
+      progress: {
+        time: '2026-12-03T07:00:00.000Z',
+        bytes_done: 2 ** 40,
+        bytes_total: 2 ** 41,
+        files_done: 3,
+        files_total: null,
+        rate: 1.5e8,
+        eta: 7330,
+        paused: true,
+      },
     };
     await expectBothRoundTrips(TaskEntity, row, row);
   });

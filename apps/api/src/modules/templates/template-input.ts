@@ -44,6 +44,7 @@ export function templateRowFromDto(dto: TemplateDto, existing: TemplateEntity | 
     app: w.app ?? AppId.Ansible,
     runnerTag: w.runnerTag === undefined ? (existing?.runnerTag ?? null) : w.runnerTag || null,
     taskParams: existing?.taskParams ?? null,
+    sshOptions: existing?.sshOptions ?? null,
   };
   checkRow(row);
   return row;

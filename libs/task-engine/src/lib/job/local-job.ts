@@ -1,5 +1,5 @@
 import { AppId, TaskStatus, type JobSpec, type KeyMaterial, type SshKeyMaterial } from '@semaphore/models';
-import { SshAgent } from '@semaphore/ssh';
+import { PauseGate, SshAgent } from '@semaphore/ssh';
 import { UnsafeArgumentError } from '../apps/arg-safety';
 import { isTerraformApp } from '../apps/terraform-args';
 import { SupervisedProcess, type ProcessResult } from '../process/supervised-process';
@@ -35,6 +35,7 @@ export class LocalJob {
   private process: SupervisedProcess | null = null;
   private stopRequested = false;
   private readonly stopController = new AbortController();
+  private readonly pauseGate = new PauseGate();
 
   constructor(
     private readonly spec: JobSpec,
@@ -94,6 +95,15 @@ export class LocalJob {
       await Promise.all(agents.map((a) => a.stop()));
       await workspace.remove();
     }
+  }
+
+  /** Pauses a running transfer (sftp tasks); other apps run on. */
+  pause(): void {
+    this.pauseGate.pause();
+  }
+
+  resume(): void {
+    this.pauseGate.resume();
   }
 
   /** Stops the app (its whole process group); the run then ends as `stopped`. */
