@@ -42,6 +42,9 @@ export function toWireTask(task: TaskEntity): WireTask {
     build_task_id: task.buildTaskId,
     version: task.version,
     inventory_id: task.inventoryId,
+    error_code: task.errorCode,
+    retry_of_task_id: task.retryOfTaskId,
+    progress: task.progress,
   };
 }
 

@@ -150,6 +150,25 @@ export interface WireTask {
   build_task_id: number | null;
   version: string | null;
   inventory_id: number | null;
+  /** Additions (upstream clients ignore them): why the task failed, as a typed code (e.g. SSH_TIMEOUT). */
+  error_code: string | null;
+  /** The task this one retries (`POST .../tasks/{id}/retry`). */
+  retry_of_task_id: number | null;
+  /** The latest transfer progress of an sftp task. */
+  progress: WireTaskProgress | null;
+}
+
+export interface WireTaskProgress {
+  time: string;
+  bytes_done: number | null;
+  bytes_total: number | null;
+  files_done: number | null;
+  files_total: number | null;
+  /** Bytes per second. */
+  rate: number | null;
+  /** Seconds left at the current rate. */
+  eta: number | null;
+  paused: boolean;
 }
 
 export interface WireTaskWithTpl extends WireTask {
