@@ -42,7 +42,7 @@ describe('template wire', () => {
         '"build_template_id":null,"view_id":null,"last_task":null,"autorun":false,"git_branch":null,' +
         '"survey_vars":[{"name":"version","title":"Version","required":true,"type":"","description":"","values":null}],' +
         '"suppress_success_alerts":false,"app":"ansible","tasks":0,' +
-        '"allow_override_branch_in_task":false,"allow_parallel_tasks":false,"runner_tag":null}',
+        '"allow_override_branch_in_task":false,"allow_parallel_tasks":false,"runner_tag":null,"ssh_options":null}',
     );
   });
 

@@ -12,6 +12,7 @@ import {
   wireBody,
   type WireBody,
 } from './input.wire';
+import { sshOptionsFromWire, toWireSshOptions } from './ssh-options.wire';
 
 export interface TemplateWireExtras {
   /** The template's vaults (`project__template_vault` rows); `[]` when it has none. */
@@ -63,6 +64,7 @@ export function toWireTemplate(template: TemplateEntity, extras: TemplateWireExt
     allow_override_branch_in_task: template.allowOverrideBranchInTask,
     allow_parallel_tasks: template.allowParallelTasks,
     runner_tag: template.runnerTag,
+    ssh_options: toWireSshOptions(template.sshOptions),
   };
 }
 
@@ -100,6 +102,7 @@ export type TemplateWireFields = Partial<
     | 'suppressSuccessAlerts'
     | 'app'
     | 'runnerTag'
+    | 'sshOptions'
   >
 >;
 
@@ -133,6 +136,7 @@ export function fromWireTemplate(body: unknown): TemplateWireFields {
     suppressSuccessAlerts: readBoolean(b, 'suppress_success_alerts'),
     app: readString(b, 'app'),
     runnerTag: readNullableString(b, 'runner_tag'),
+    sshOptions: sshOptionsFromWire(b.get('ssh_options')),
   });
 }
 

@@ -207,6 +207,26 @@ export interface WireTemplate {
   allow_override_branch_in_task: boolean;
   allow_parallel_tasks: boolean;
   runner_tag: string | null;
+  /** Settings of `ssh` and `sftp` templates; null for other apps. */
+  ssh_options: WireSshOptions | null;
+}
+
+/** Template `ssh_options` (timeouts and backoff in seconds). */
+export interface WireSshOptions {
+  command: string;
+  script: string;
+  operation: string | null;
+  source: string;
+  destination: string;
+  compare: string;
+  delete: boolean;
+  parallelism: number;
+  tolerate_failures: number;
+  connect_timeout: number;
+  idle_timeout: number;
+  command_timeout: number;
+  retry: { attempts: number; backoff: number; backoff_factor: number; retry_on: string[] };
+  host_key_mode: string;
 }
 
 export interface WireTaskOutput {

@@ -132,6 +132,7 @@ export function buildJobSpec(
       return { name: v.name || 'default', password: key.password };
     }),
     params: { ...(template.taskParams ?? {}), ...params },
+    sshOperation: template.sshOptions ?? null,
   };
 }
 

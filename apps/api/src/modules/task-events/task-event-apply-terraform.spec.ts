@@ -16,6 +16,7 @@ const row = (status: TaskStatus, over: Partial<TaskRow> = {}): TaskRow => ({
   errorCode: null,
   commitHash: null,
   commitMessage: '',
+  progress: null,
   ...over,
 });
 

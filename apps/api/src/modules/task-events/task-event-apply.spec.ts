@@ -17,6 +17,7 @@ const row = (over: Partial<TaskRow> = {}): TaskRow => ({
   errorCode: null,
   commitHash: null,
   commitMessage: '',
+  progress: null,
   ...over,
 });
 
@@ -128,8 +129,61 @@ describe('wsMessagesOf', () => {
     );
     expect(messages.map((m) => Object.keys(m))).toEqual([
       ['type', 'project_id', 'task_id', 'time', 'output', 'seq'],
-      ['type', 'project_id', 'task_id', 'time', 'bytes_done', 'bytes_total', 'files_done', 'files_total'],
+      [
+        'type',
+        'project_id',
+        'task_id',
+        'time',
+        'bytes_done',
+        'bytes_total',
+        'files_done',
+        'files_total',
+        'rate',
+        'eta',
+        'paused',
+      ],
     ]);
+  });
+
+  it('keeps the latest progress of a batch on the task, in API names', () => {
+    const set = newChangeSet(row({ status: TaskStatus.Running }));
+    applyRunnerBatch(
+      set,
+      batch([
+        { type: 'progress', time: T1, bytesDone: 1, bytesTotal: 10 },
+        {
+          type: 'progress',
+          time: T2,
+          bytesDone: 5,
+          bytesTotal: 10,
+          filesDone: 0,
+          filesTotal: 1,
+          rate: 2,
+          eta: 2.5,
+          paused: true,
+        },
+      ]),
+      new Date(T2),
+    );
+    expect(set.fieldsChanged).toBe(true);
+    expect(set.row.progress).toEqual({
+      time: '2024-10-25T00:00:09.000Z',
+      bytes_done: 5,
+      bytes_total: 10,
+      files_done: 0,
+      files_total: 1,
+      rate: 2,
+      eta: 2.5,
+      paused: true,
+    });
+  });
+
+  it('refuses progress events with non-numeric counts or a non-boolean paused flag', () => {
+    const entry = (event: Record<string, unknown>) =>
+      parseBatch(JSON.stringify({ ...batch([]), events: [{ type: 'progress', time: T1, ...event }] }));
+    expect(entry({ bytesDone: 'lots' })).toEqual(expect.any(String));
+    expect(entry({ paused: 'yes' })).toEqual(expect.any(String));
+    expect(entry({ rate: 3, paused: false })).toMatchObject({ events: [{ type: 'progress', rate: 3, paused: false }] });
   });
 
   it('builds update messages from api batches only', () => {

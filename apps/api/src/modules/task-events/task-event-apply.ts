@@ -1,4 +1,5 @@
-import { TaskStatus, isFinishedStatus, type TaskEventBatch } from '@semaphore/models';
+import { TaskStatus, isFinishedStatus, type TaskEvent, type TaskEventBatch } from '@semaphore/models';
+import type { TaskProgress } from '@semaphore/persistence';
 import { parseEventTime } from './task-event-batch';
 import { acceptsTransition } from './task-status-guard';
 
@@ -17,6 +18,8 @@ export interface TaskRow {
   errorCode: string | null;
   commitHash: string | null;
   commitMessage: string;
+  /** The latest transfer progress (sftp tasks). */
+  progress: TaskProgress | null;
 }
 
 export interface OutputLine {
@@ -88,9 +91,31 @@ export function applyRunnerBatch(changes: TaskChangeSet, batch: TaskEventBatch, 
         row.commitMessage = event.message;
         changes.fieldsChanged = true;
         break;
+      case 'progress':
+        row.progress = progressOf(event, now);
+        changes.fieldsChanged = true;
+        break;
       default:
-        // progress is only relayed live; update events never come from runners.
+        // update events never come from runners.
         break;
     }
   }
+}
+
+function finiteOrNull(value: number | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A progress event as the task's `progress` field (API names; the batch parser checked the types). */
+export function progressOf(event: Extract<TaskEvent, { type: 'progress' }>, now: Date): TaskProgress {
+  return {
+    time: (parseEventTime(event.time) ?? now).toISOString(),
+    bytes_done: finiteOrNull(event.bytesDone),
+    bytes_total: finiteOrNull(event.bytesTotal),
+    files_done: finiteOrNull(event.filesDone),
+    files_total: finiteOrNull(event.filesTotal),
+    rate: finiteOrNull(event.rate),
+    eta: finiteOrNull(event.eta),
+    paused: event.paused === true,
+  };
 }

@@ -75,10 +75,21 @@ function parseEvent(raw: unknown): TaskEvent | null {
         version: typeof raw.version === 'string' ? raw.version : null,
       };
     case 'progress': {
-      const counts = [raw.bytesDone, raw.bytesTotal, raw.filesDone, raw.filesTotal];
+      const counts = [raw.bytesDone, raw.bytesTotal, raw.filesDone, raw.filesTotal, raw.rate, raw.eta];
       if (typeof raw.time !== 'string' || !counts.every(optionalCount)) return null;
-      const { bytesDone, bytesTotal, filesDone, filesTotal } = raw as Record<string, number | undefined>;
-      return { type: 'progress', time: raw.time, bytesDone, bytesTotal, filesDone, filesTotal };
+      if (raw.paused !== undefined && typeof raw.paused !== 'boolean') return null;
+      const { bytesDone, bytesTotal, filesDone, filesTotal, rate, eta } = raw as Record<string, number | undefined>;
+      return {
+        type: 'progress',
+        time: raw.time,
+        bytesDone,
+        bytesTotal,
+        filesDone,
+        filesTotal,
+        rate,
+        eta,
+        paused: raw.paused === true,
+      };
     }
     default:
       return null;

@@ -10,7 +10,7 @@ const INSERT_CHUNK = 5_000;
 
 const TASK_ROW_COLUMNS = `id, project_id AS "projectId", template_id AS "templateId", status, runner_id AS "runnerId",
   claim_generation AS "claimGeneration", last_seq AS "lastSeq", start, "end", version, error_code AS "errorCode",
-  commit_hash AS "commitHash", commit_message AS "commitMessage"`;
+  commit_hash AS "commitHash", commit_message AS "commitMessage", progress`;
 
 /** A task that the reconciler looks at: claimed by a runner, not finished. */
 export interface ClaimedTask extends Omit<TaskRow, 'runnerId'> {
@@ -67,8 +67,18 @@ export class TaskEventsRepository {
     }
     await em.query(
       `UPDATE task SET status = $2, start = $3, "end" = $4, error_code = $5, commit_hash = $6, commit_message = $7,
-         last_seq = GREATEST(last_seq, $8) WHERE id = $1`,
-      [r.id, r.status, r.start, r.end, r.errorCode, r.commitHash, r.commitMessage, changes.maxSeq],
+         last_seq = GREATEST(last_seq, $8), progress = $9::jsonb WHERE id = $1`,
+      [
+        r.id,
+        r.status,
+        r.start,
+        r.end,
+        r.errorCode,
+        r.commitHash,
+        r.commitMessage,
+        changes.maxSeq,
+        r.progress === null ? null : JSON.stringify(r.progress),
+      ],
     );
   }
 
@@ -105,7 +115,7 @@ export class TaskEventsRepository {
       `SELECT task.id, task.project_id AS "projectId", task.template_id AS "templateId", task.status,
          task.runner_id AS "runnerId", task.claim_generation AS "claimGeneration", task.last_seq AS "lastSeq",
          task.start, task."end", task.version, task.error_code AS "errorCode", task.commit_hash AS "commitHash",
-         task.commit_message AS "commitMessage", task.claimed_at AS "claimedAt", runner.name AS "runnerName", runner.last_seen AS "runnerLastSeen"
+         task.commit_message AS "commitMessage", task.progress, task.claimed_at AS "claimedAt", runner.name AS "runnerName", runner.last_seen AS "runnerLastSeen"
        FROM task LEFT JOIN runner ON runner.id = task.runner_id
        WHERE task.status = ANY($1::varchar[]) AND task.runner_id IS NOT NULL AND task.claimed_at < $2
        ORDER BY task.id LIMIT $3`,

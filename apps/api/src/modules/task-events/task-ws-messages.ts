@@ -1,5 +1,6 @@
 import type { TaskEvent, TaskEventBatch, TaskStatus } from '@semaphore/models';
 import { toWireTime } from '../../wire';
+import { progressOf } from './task-event-apply';
 import { parseEventTime } from './task-event-batch';
 
 /** A runner time in the form the REST API gives it (`GET .../output`), so both views of a line are identical. */
@@ -44,6 +45,9 @@ export interface WsProgressMessage {
   bytes_total: number | null;
   files_done: number | null;
   files_total: number | null;
+  rate: number | null;
+  eta: number | null;
+  paused: boolean;
 }
 
 export type WsTaskMessage = WsLogMessage | WsUpdateMessage | WsProgressMessage;
@@ -74,16 +78,8 @@ function messageOf(
     return { type: 'log', project_id, task_id, time: wireTime(e.time), output: e.output, seq: e.seq };
   }
   if (source === 'runner' && e.type === 'progress') {
-    return {
-      type: 'progress',
-      project_id,
-      task_id,
-      time: wireTime(e.time),
-      bytes_done: e.bytesDone ?? null,
-      bytes_total: e.bytesTotal ?? null,
-      files_done: e.filesDone ?? null,
-      files_total: e.filesTotal ?? null,
-    };
+    const { time: _stored, ...progress } = progressOf(e, new Date());
+    return { type: 'progress', project_id, task_id, time: wireTime(e.time), ...progress };
   }
   if (source === 'api' && e.type === 'update') {
     return {

@@ -44,6 +44,19 @@ export class TaskControlController {
     await this.control.stop(await this.control.requireTask(project, taskId), body.force ?? false);
   }
 
+  /** Pauses the transfer of a running sftp task (this server's addition): 400 for other tasks. */
+  @Post('tasks/:task_id/pause')
+  @HttpCode(204)
+  async pause(@CurrentProject() project: ProjectEntity, @Param('task_id', IdPipe) taskId: number): Promise<void> {
+    await this.control.setPaused(await this.control.requireTask(project, taskId), true);
+  }
+
+  @Post('tasks/:task_id/resume')
+  @HttpCode(204)
+  async resume(@CurrentProject() project: ProjectEntity, @Param('task_id', IdPipe) taskId: number): Promise<void> {
+    await this.control.setPaused(await this.control.requireTask(project, taskId), false);
+  }
+
   /** Terraform/OpenTofu plan accepted: 400 unless the task waits for confirmation. */
   @Post('tasks/:task_id/confirm')
   @HttpCode(204)

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isFinishedStatus, type RunnerControlMessage, TaskStatus } from '@semaphore/models';
+import { AppId, isFinishedStatus, type RunnerControlMessage, TaskStatus } from '@semaphore/models';
 import type { ProjectEntity, TaskEntity } from '@semaphore/persistence';
 import { badRequest, notFound } from '../../common/api-errors';
 import { RedisAvailability } from '../../redis/redis.module';
@@ -65,6 +65,20 @@ export class TaskControlService {
       current = await this.reload(current);
     }
     throw badRequest(`Task ${task.id} changed too often; try again`);
+  }
+
+  /**
+   * Pauses (or resumes) the transfer of a running sftp task: its runner stops sending between chunks and keeps the
+   * connection; the task's `progress.paused` shows when it took effect. 400 for other apps and other statuses.
+   */
+  async setPaused(task: TaskEntity, paused: boolean): Promise<void> {
+    await this.redis.require();
+    const template = await this.repo.findTemplate(task.projectId, task.templateId);
+    if (template?.app !== AppId.Sftp) throw badRequest(`Task ${task.id} is not an sftp task: only transfers pause`);
+    if (task.status !== TaskStatus.Running) {
+      throw badRequest(`Task ${task.id} is not running (status ${task.status}): only a running transfer pauses`);
+    }
+    await this.publisher.pause(task.id, paused);
   }
 
   /** `waiting_confirmation` -> `confirmed`, and the runner applies the plan. */

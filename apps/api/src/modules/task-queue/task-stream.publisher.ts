@@ -9,6 +9,7 @@ import {
   type TaskEventBatch,
   redisKey,
   taskControlKey,
+  taskPausedKey,
 } from '@semaphore/models';
 import type { TaskEntity } from '@semaphore/persistence';
 import { ApiConfig } from '../../config';
@@ -71,6 +72,15 @@ export class TaskStreamPublisher {
       'EX',
       CONTROL_KEY_TTL_SEC,
     );
+    await this.redis.publish(redisKey(this.config.redis.prefix, RUNNER_CONTROL_CHANNEL), JSON.stringify(message));
+  }
+
+  /** Sets or clears the durable pause flag (heartbeats re-read it), then tells the runner at once. */
+  async pause(taskId: number, paused: boolean): Promise<void> {
+    const key = redisKey(this.config.redis.prefix, ...taskPausedKey(taskId));
+    if (paused) await this.redis.set(key, '1', 'EX', CONTROL_KEY_TTL_SEC);
+    else await this.redis.del(key);
+    const message: RunnerControlMessage = { type: paused ? 'pause' : 'resume', taskId };
     await this.redis.publish(redisKey(this.config.redis.prefix, RUNNER_CONTROL_CHANNEL), JSON.stringify(message));
   }
 }

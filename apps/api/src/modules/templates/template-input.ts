@@ -3,6 +3,7 @@ import type { SurveyVar, TemplateEntity } from '@semaphore/persistence';
 import { badRequest } from '../../common/api-errors';
 import { fromWireTemplate, templateVaultsFromWire } from '../../wire';
 import type { TemplateDto } from './dto/template.dto';
+import { isSshApp, sshOptionsProblem } from './ssh-options-validation';
 import { argumentsProblem, gitBranchProblem, relativePathProblem } from './template-validation';
 import type { TemplateRow, VaultRow } from './templates.repository';
 
@@ -44,19 +45,22 @@ export function templateRowFromDto(dto: TemplateDto, existing: TemplateEntity | 
     app: w.app ?? AppId.Ansible,
     runnerTag: w.runnerTag === undefined ? (existing?.runnerTag ?? null) : w.runnerTag || null,
     taskParams: existing?.taskParams ?? null,
-    sshOptions: existing?.sshOptions ?? null,
+    sshOptions:
+      w.sshOptions !== undefined ? w.sshOptions : isSshApp(w.app ?? '') ? (existing?.sshOptions ?? null) : null,
   };
   checkRow(row);
   return row;
 }
 
 function checkRow(row: TemplateRow): void {
-  if (row.playbook === '' && !isTerraformApp(row.app)) throw badRequest('playbook is required');
+  if (row.playbook === '' && !isTerraformApp(row.app) && !isSshApp(row.app)) throw badRequest('playbook is required');
   const pathProblem = row.playbook === '' ? null : relativePathProblem(row.playbook);
   if (pathProblem) throw badRequest(`playbook ${pathProblem}`);
-  if (row.app === AppId.Ansible && row.inventoryId === null) {
-    throw badRequest('inventory_id is required for ansible templates');
+  if ((row.app === AppId.Ansible || isSshApp(row.app)) && row.inventoryId === null) {
+    throw badRequest(`inventory_id is required for ${row.app} templates`);
   }
+  const sshProblem = sshOptionsProblem(row.app, row.sshOptions);
+  if (sshProblem) throw badRequest(sshProblem);
   const argsProblem = row.arguments === null ? null : argumentsProblem(row.arguments);
   if (argsProblem) throw badRequest(`arguments ${argsProblem}`);
   const branchProblem = row.gitBranch === null ? null : gitBranchProblem(row.gitBranch);

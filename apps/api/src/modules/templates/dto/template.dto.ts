@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AppId, RUNNER_TAG_PATTERN, TemplateType } from '@semaphore/models';
+import { SshOptionsDto } from './ssh-options.dto';
 
 const MAX_DB_INT = 2_147_483_647;
 
@@ -189,4 +190,10 @@ export class TemplateDto {
   @IsOptional()
   @IsIn(Object.values(AppId), { message: `app must be one of: ${Object.values(AppId).join(', ')}` })
   app?: string;
+
+  /** Settings of `ssh` and `sftp` templates (this server's addition). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SshOptionsDto)
+  ssh_options?: SshOptionsDto | null;
 }
