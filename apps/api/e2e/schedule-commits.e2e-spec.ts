@@ -164,6 +164,12 @@ describe('schedules on new commits', () => {
         headers,
         body: JSON.stringify(body),
       });
+    const unknownReport = await fetch(`${stack.baseUrl}/api/internal/runners/commit-checks/999999`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ fire_time: 1, commit_hash: git('rev-parse', 'HEAD') }),
+    });
+    expect(unknownReport.status).toBe(404);
     const bad = await report({ fire_time: 1, commit_hash: '--upload-pack=evil' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain('commit_hash');

@@ -27,6 +27,7 @@ export class CommitChecksController {
     return this.specs.spec(scheduleId, runner);
   }
 
+  /** 200 CommitReportResult; 404 for a schedule the runner could not have been given (nothing is decrypted). */
   @Post(':schedule_id')
   @HttpCode(200)
   async report(
@@ -34,7 +35,7 @@ export class CommitChecksController {
     @Param('schedule_id', IdPipe) scheduleId: number,
     @Body() body: CommitReportDto,
   ): Promise<CommitReportResult> {
-    await this.specs.spec(scheduleId, runner);
+    await this.specs.assertServes(runner, scheduleId);
     return this.commits.report(scheduleId, body);
   }
 }
