@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { bullPrefix } from '@semaphore/models';
+import { bounded } from '../../common/bounded-wait';
 
 /** The job counts of one BullMQ task queue. */
 export interface QueueDepth {
@@ -14,6 +15,7 @@ export interface QueueDepth {
   completed: number;
 }
 
+const CLOSE_WAIT_MS = 2_000;
 const COUNTED = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /**
@@ -38,8 +40,7 @@ export class QueueDepths {
 
   /** Bounded: with Redis unreachable, BullMQ's close would wait for it. */
   async close(): Promise<void> {
-    const closing = Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await bounded(Promise.allSettled([...this.queues.values()].map((q) => q.close())), CLOSE_WAIT_MS);
     this.queues.clear();
   }
 

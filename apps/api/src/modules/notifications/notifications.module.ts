@@ -1,8 +1,8 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { bounded } from '../../common/bounded-wait';
 import { ApiConfig } from '../../config';
 import { REDIS } from '../../redis/redis.module';
-import { bounded } from './bounded-wait';
 import { NotificationQueue } from './notification-queue';
 import { NotificationSender } from './notification-sender';
 import { NotificationTestService } from './notification-test.service';

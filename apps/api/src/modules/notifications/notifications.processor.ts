@@ -3,13 +3,13 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { bullPrefix } from '@semaphore/models';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
+import { bounded } from '../../common/bounded-wait';
 import { ApiConfig } from '../../config';
 import { NOTIFICATIONS_QUEUE, parseNotificationJob, type NotificationJobData } from './notification-jobs';
 import { NotificationSender, type SendOutcome } from './notification-sender';
 import { NotificationsRepository } from './notifications.repository';
 import { OutgoingRequestError } from './outgoing/guarded-http';
 import { TaskAlertsService } from './task-alerts.service';
-import { bounded } from './bounded-wait';
 
 const SHUTDOWN_WAIT_MS = 2_000;
 

@@ -12,6 +12,7 @@ import {
 } from '@semaphore/models';
 import { ScheduleEntity } from '@semaphore/persistence';
 import { badRequest, notFound } from '../../common/api-errors';
+import { bounded } from '../../common/bounded-wait';
 import { ApiConfig } from '../../config';
 import { REDIS } from '../../redis/redis.module';
 import { TaskCreateService } from '../task-queue/task-create.service';
@@ -19,6 +20,7 @@ import type { CommitReportDto } from './dto/commit-report.dto';
 import { FIRED_TTL_SECONDS } from './schedule-jobs';
 
 const KEEP_JOBS = { count: 100 };
+const SHUTDOWN_WAIT_MS = 2_000;
 
 export interface CommitReportResult {
   fired: boolean;
@@ -46,8 +48,9 @@ export class CommitScheduleService implements BeforeApplicationShutdown {
     this.queue.on('error', (err) => this.logger.warn(`commit checks queue: ${err.message}`));
   }
 
+  /** Bounded: with Redis unreachable, BullMQ's close would wait for it forever. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.race([this.queue.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+    await bounded(this.queue.close(), SHUTDOWN_WAIT_MS);
   }
 
   /** Queues the check of one fire time (adding it twice is a no-op). */

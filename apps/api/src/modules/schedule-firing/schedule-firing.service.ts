@@ -12,6 +12,7 @@ import { Repository } from 'typeorm';
 import { bullPrefix, redisKey } from '@semaphore/models';
 import { ScheduleEntity, TaskEntity } from '@semaphore/persistence';
 import { closeRedis, createRedisClient } from '@semaphore/redis';
+import { bounded } from '../../common/bounded-wait';
 import { ApiConfig } from '../../config';
 import { REDIS } from '../../redis/redis.module';
 import { EventsService } from '../events/events.service';
@@ -80,10 +81,8 @@ export class ScheduleFiringService implements OnApplicationBootstrap, BeforeAppl
 
   /** Bounded: with Redis unreachable, BullMQ's close would wait for it forever. */
   async beforeApplicationShutdown(): Promise<void> {
-    const bounded = (p: Promise<unknown> | undefined) =>
-      Promise.race([p?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS))]);
-    await bounded(this.worker?.close());
-    await bounded(this.queue.close());
+    await bounded(this.worker?.close(), SHUTDOWN_WAIT_MS);
+    await bounded(this.queue.close(), SHUTDOWN_WAIT_MS);
     if (this.workerRedis) await closeRedis(this.workerRedis);
   }
 
