@@ -43,7 +43,7 @@ export async function cloneRepository(repo: JobRepository, target: CloneTarget):
     if (err instanceof UnsafeArgumentError) throw err;
     const output = err instanceof Error ? err.message : String(err);
     for (const line of output.split(/\r?\n/)) if (line.trim()) target.log(line);
-    throw new JobPrepareError(JobErrorCode.GitCheckoutFailed, cloneFailure(repo, output));
+    throw new JobPrepareError(JobErrorCode.GitCheckoutFailed, gitFailure('clone', repo, output));
   }
 }
 
@@ -61,10 +61,7 @@ export async function remoteHead(repo: JobRepository, target: CloneTarget): Prom
   } catch (err) {
     if (err instanceof UnsafeArgumentError) throw err;
     const output = err instanceof Error ? err.message : String(err);
-    throw new JobPrepareError(
-      JobErrorCode.GitCheckoutFailed,
-      cloneFailure(repo, output).replace(/^cannot clone/, 'cannot check'),
-    );
+    throw new JobPrepareError(JobErrorCode.GitCheckoutFailed, gitFailure('check', repo, output));
   }
 }
 
@@ -87,16 +84,16 @@ function knownHostsText(lines: readonly string[]): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** One line saying why the clone failed; host key failures name the remedy. */
-function cloneFailure(repo: JobRepository, output: string): string {
-  const url = redactUrl(repo.url);
+/** One line saying why git could not clone (or check) the repository; host key failures name the remedy. */
+function gitFailure(verb: 'clone' | 'check', repo: JobRepository, output: string): string {
+  const cannot = `cannot ${verb} ${redactUrl(repo.url)}`;
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|host key is known/i.test(output)) {
     const known = repo.knownHosts.length ? 'does not match the known hosts' : 'is unknown: no known hosts are set';
-    return `cannot clone ${url}: the SSH host key of the server ${known} (options ssh.known_hosts, project.<id>.ssh.known_hosts)`;
+    return `${cannot}: the SSH host key of the server ${known} (options ssh.known_hosts, project.<id>.ssh.known_hosts)`;
   }
   const last = output
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('Cloning into'));
-  return `cannot clone ${url}: ${last.find((l) => l.startsWith('fatal:')) ?? last[0] ?? 'git failed'}`;
+  return `${cannot}: ${last.find((l) => l.startsWith('fatal:')) ?? last[0] ?? 'git failed'}`;
 }
