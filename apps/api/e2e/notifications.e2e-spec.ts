@@ -11,19 +11,10 @@ import {
   type ManagedProcess,
 } from '@semaphore/testing';
 import { E2E_REGISTRATION_TOKEN, adminClient, createBashProject, startRunner, type BashProject } from './task-fixtures';
+import { CHANNEL_PATHS, CHANNEL_SECRETS, channelEnvironment } from './notification-channels';
 import { WsClient } from './task-events-helpers';
 
 const WEB_ROOT = 'https://semaphore.e2e.test';
-/** The receiver path of each chat channel (Telegram's carries the bot token, Gotify's the token in the query). */
-const PATHS = {
-  slack: '/slack',
-  rocketchat: '/rocketchat',
-  microsoft_teams: '/teams',
-  dingtalk: '/dingtalk',
-  gotify: '/gotify/message',
-  webhook: '/webhook',
-  telegram: '/bote2e:TOKEN/sendMessage',
-};
 
 /**
  * Task alerts with the real processes: a bash task that succeeds and one that fails reach every channel's loopback
@@ -48,28 +39,7 @@ describe('notifications: api + runner + loopback receivers', () => {
     stack = await startApiStack({
       SEMAPHORE_RUNNER_REGISTRATION_TOKEN: E2E_REGISTRATION_TOKEN,
       SEMAPHORE_WEB_ROOT: `${WEB_ROOT}/`,
-      SEMAPHORE_NOTIFICATIONS_ALLOW_PRIVATE: 'true',
-      SEMAPHORE_SLACK_ALERT: 'true',
-      SEMAPHORE_SLACK_URL: `${http.url}/slack`,
-      SEMAPHORE_ROCKETCHAT_ALERT: 'true',
-      SEMAPHORE_ROCKETCHAT_URL: `${http.url}/rocketchat`,
-      SEMAPHORE_MICROSOFT_TEAMS_ALERT: 'true',
-      SEMAPHORE_MICROSOFT_TEAMS_URL: `${http.url}/teams`,
-      SEMAPHORE_DINGTALK_ALERT: 'true',
-      SEMAPHORE_DINGTALK_URL: `${http.url}/dingtalk`,
-      SEMAPHORE_GOTIFY_ALERT: 'true',
-      SEMAPHORE_GOTIFY_URL: `${http.url}/gotify`,
-      SEMAPHORE_GOTIFY_TOKEN: 'gotify-e2e-token',
-      SEMAPHORE_WEBHOOK_ALERT: 'true',
-      SEMAPHORE_WEBHOOK_URL: `${http.url}/webhook`,
-      SEMAPHORE_TELEGRAM_ALERT: 'true',
-      SEMAPHORE_TELEGRAM_TOKEN: 'e2e:TOKEN',
-      SEMAPHORE_TELEGRAM_CHAT: 'global-chat',
-      SEMAPHORE_TELEGRAM_API_URL: http.url,
-      SEMAPHORE_EMAIL_ALERT: 'true',
-      SEMAPHORE_EMAIL_HOST: '127.0.0.1',
-      SEMAPHORE_EMAIL_PORT: String(smtp.port),
-      SEMAPHORE_EMAIL_SENDER: 'semaphore@e2e.test',
+      ...channelEnvironment(http, smtp),
     });
     runner = await startRunner({
       redisUrl: stack.redis.url,
@@ -134,14 +104,14 @@ describe('notifications: api + runner + loopback receivers', () => {
     const quiet = await run(quietTemplate);
     await finished(quiet);
     const good = await run(goodTemplate);
-    await Promise.all(Object.values(PATHS).map((p) => http.waitFor(p, 1, 60_000)));
+    await Promise.all(Object.values(CHANNEL_PATHS).map((p) => http.waitFor(p, 1, 60_000)));
     const bad = await run(badTemplate);
-    await Promise.all(Object.values(PATHS).map((p) => http.waitFor(p, 2, 60_000)));
+    await Promise.all(Object.values(CHANNEL_PATHS).map((p) => http.waitFor(p, 2, 60_000)));
     await smtp.waitFor(1, 60_000);
 
     const goodUrl = `${WEB_ROOT}/project/${projectId}/templates/${goodTemplate}?t=${good}`;
     const badUrl = `${WEB_ROOT}/project/${projectId}/templates/${badTemplate}?t=${bad}`;
-    for (const path of Object.values(PATHS)) {
+    for (const path of Object.values(CHANNEL_PATHS)) {
       expect(http.requests(path)).toHaveLength(2);
       expect(ofTask(path, quiet)).toEqual([]);
       expect(ofTask(path, good)).toHaveLength(1);
@@ -149,7 +119,7 @@ describe('notifications: api + runner + loopback receivers', () => {
     }
     const author = (await admin.get<{ name: string }>('/api/user')).body.name;
 
-    expect(ofTask(PATHS.slack, good)[0].body).toEqual({
+    expect(ofTask(CHANNEL_PATHS.slack, good)[0].body).toEqual({
       attachments: [
         {
           title: 'Task: Good',
@@ -161,18 +131,18 @@ describe('notifications: api + runner + loopback receivers', () => {
         },
       ],
     });
-    expect(ofTask(PATHS.rocketchat, bad)[0].body).toEqual({
+    expect(ofTask(CHANNEL_PATHS.rocketchat, bad)[0].body).toEqual({
       text: `execution #${bad}, status: ❌ERROR!`,
       attachments: [
         { title: 'Task: Bad', title_link: badUrl, text: `execution #${bad}, status: ❌ERROR!`, color: '#EE0000' },
       ],
     });
-    expect(ofTask(PATHS.telegram, bad)[0].body).toEqual({
+    expect(ofTask(CHANNEL_PATHS.telegram, bad)[0].body).toEqual({
       chat_id: 'project-chat',
       parse_mode: 'HTML',
       text: `<code>Bad</code>\n#${bad} <b>❌ERROR</b> <code></code> - \nby ${author}\n${badUrl}`,
     });
-    expect(ofTask(PATHS.microsoft_teams, good)[0].body).toMatchObject({
+    expect(ofTask(CHANNEL_PATHS.microsoft_teams, good)[0].body).toMatchObject({
       type: 'message',
       attachments: [
         {
@@ -197,18 +167,18 @@ describe('notifications: api + runner + loopback receivers', () => {
       ],
     });
     const markdown = `execution #${bad}, status: ❌ERROR!\n\n- Author: ${author}\n- [Task #${bad}](${badUrl})`;
-    expect(ofTask(PATHS.dingtalk, bad)[0].body).toEqual({
+    expect(ofTask(CHANNEL_PATHS.dingtalk, bad)[0].body).toEqual({
       msgtype: 'markdown',
       markdown: { title: 'Task: Bad', text: markdown },
     });
-    const gotify = ofTask(PATHS.gotify, bad)[0];
-    expect(gotify.path).toBe('/gotify/message?token=gotify-e2e-token');
+    const gotify = ofTask(CHANNEL_PATHS.gotify, bad)[0];
+    expect(gotify.path).toBe(`/gotify/message?token=${CHANNEL_SECRETS.gotifyToken}`);
     expect(gotify.body).toEqual({
       title: 'Task: Bad',
       message: markdown,
       extras: { 'client::display': { contentType: 'text/markdown' } },
     });
-    expect(ofTask(PATHS.webhook, good)[0].body).toEqual({
+    expect(ofTask(CHANNEL_PATHS.webhook, good)[0].body).toEqual({
       event: 'task_status',
       task_id: good,
       status: 'success',
@@ -223,7 +193,7 @@ describe('notifications: api + runner + loopback receivers', () => {
 
     // E-mail: the failed task only, to the one member with alert on (the admin has it off).
     expect(smtp.mails).toHaveLength(1);
-    expect(smtp.mails[0]).toMatchObject({ from: 'semaphore@e2e.test', to: ['member@e2e.test'] });
+    expect(smtp.mails[0]).toMatchObject({ from: CHANNEL_SECRETS.sender, to: ['member@e2e.test'] });
     expect(smtp.mails[0].headers.subject).toBe("Task 'Bad' failed");
     expect(smtp.mails[0].body.replace(/\r\n/g, '\n').trim()).toBe(
       `<p>Task ${bad} with template 'Bad' has failed!</p>\n<p>Task Log: <a href="${badUrl}">Link</a></p>`,
@@ -250,7 +220,7 @@ describe('notifications: api + runner + loopback receivers', () => {
     expect(res.body.results.every((r) => r.sent === true)).toBe(true);
     expect(member?.user_id).toEqual(expect.any(Number));
     expect(http.all.length - before).toBe(7);
-    expect(http.requests(PATHS.webhook).at(-1)?.body).toMatchObject({
+    expect(http.requests(CHANNEL_PATHS.webhook).at(-1)?.body).toMatchObject({
       task_id: 0,
       status: 'success',
       template: { id: 0, name: 'Test Notification' },

@@ -12,6 +12,7 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@semaphore/testing';
+import { CHANNEL_PATHS, CHANNEL_SECRETS, channelEnvironment } from '../../../e2e/notification-channels';
 import { loadApiConfig, type ApiConfig } from '../../config';
 import { TaskStatusObservers } from '../task-queue/task-status-observers';
 import { NOTIFICATIONS_QUEUE } from './notification-jobs';
@@ -21,16 +22,6 @@ import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { TaskAlertsService } from './task-alerts.service';
-
-const CHAT_PATHS = [
-  '/slack',
-  '/rocketchat',
-  '/teams',
-  '/dingtalk',
-  '/gotify/message',
-  '/webhook',
-  '/botT0KEN/sendMessage',
-];
 
 /** One api replica's notifications parts, wired as the module does. */
 interface Replica {
@@ -96,30 +87,7 @@ describe('notifications (real Redis + PostgreSQL, loopback receivers)', () => {
     http = await HttpReceiver.start();
     smtp = await SmtpSink.start();
     f = new Factories(db.dataSource);
-    config = configFor({
-      SEMAPHORE_NOTIFICATIONS_ALLOW_PRIVATE: 'true',
-      SEMAPHORE_SLACK_ALERT: 'true',
-      SEMAPHORE_SLACK_URL: `${http.url}/slack`,
-      SEMAPHORE_ROCKETCHAT_ALERT: 'true',
-      SEMAPHORE_ROCKETCHAT_URL: `${http.url}/rocketchat`,
-      SEMAPHORE_MICROSOFT_TEAMS_ALERT: 'true',
-      SEMAPHORE_MICROSOFT_TEAMS_URL: `${http.url}/teams`,
-      SEMAPHORE_DINGTALK_ALERT: 'true',
-      SEMAPHORE_DINGTALK_URL: `${http.url}/dingtalk`,
-      SEMAPHORE_GOTIFY_ALERT: 'true',
-      SEMAPHORE_GOTIFY_URL: `${http.url}/gotify`,
-      SEMAPHORE_GOTIFY_TOKEN: 'gotify-token',
-      SEMAPHORE_WEBHOOK_ALERT: 'true',
-      SEMAPHORE_WEBHOOK_URL: `${http.url}/webhook`,
-      SEMAPHORE_TELEGRAM_ALERT: 'true',
-      SEMAPHORE_TELEGRAM_TOKEN: 'T0KEN',
-      SEMAPHORE_TELEGRAM_CHAT: 'global-chat',
-      SEMAPHORE_TELEGRAM_API_URL: http.url,
-      SEMAPHORE_EMAIL_ALERT: 'true',
-      SEMAPHORE_EMAIL_HOST: '127.0.0.1',
-      SEMAPHORE_EMAIL_PORT: String(smtp.port),
-      SEMAPHORE_EMAIL_SENDER: 'semaphore@example.test',
-    });
+    config = configFor(channelEnvironment(http, smtp));
     events = new QueueEvents(NOTIFICATIONS_QUEUE, { connection: { url: redis.url }, prefix: bullPrefix(redis.prefix) });
     await events.waitUntilReady();
     replicas.push(replica('replica-a'), replica('replica-b'));
@@ -154,16 +122,16 @@ describe('notifications (real Redis + PostgreSQL, loopback receivers)', () => {
       version: '7',
     });
     const url = `https://semaphore.example.test/project/${project.id}/templates/${template.id}?t=${task.id}`;
-    const chats = ['slack', 'rocketchat', 'microsoft_teams', 'dingtalk', 'gotify', 'webhook', 'telegram'];
+    const chats = Object.keys(CHANNEL_PATHS);
     const done = Promise.all(chats.map((c) => settled(`alert-${task.id}-error-${c}`)));
     await Promise.all(replicas.map((r) => r.observers.notify(task.id, TaskStatus.Error)));
     await Promise.all(replicas.map((r) => r.observers.notify(task.id, TaskStatus.Error)));
-    for (const path of CHAT_PATHS) await http.waitFor(path, 1);
+    for (const path of Object.values(CHANNEL_PATHS)) await http.waitFor(path, 1);
     await smtp.waitFor(2);
     await done;
 
-    for (const path of CHAT_PATHS) expect(http.requests(path)).toHaveLength(1);
-    expect(http.requests('/slack')[0].body).toEqual({
+    for (const path of Object.values(CHANNEL_PATHS)) expect(http.requests(path)).toHaveLength(1);
+    expect(http.requests(CHANNEL_PATHS.slack)[0].body).toEqual({
       attachments: [
         {
           title: 'Task: Deploy',
@@ -178,13 +146,13 @@ describe('notifications (real Redis + PostgreSQL, loopback receivers)', () => {
         },
       ],
     });
-    expect(http.requests('/botT0KEN/sendMessage')[0].body).toEqual({
+    expect(http.requests(CHANNEL_PATHS.telegram)[0].body).toEqual({
       chat_id: 'project-chat',
       parse_mode: 'HTML',
       text: `<code>Deploy</code>\n#${task.id} <b>❌ERROR</b> <code>7</code> - nightly\nby Ann Author\n${url}`,
     });
-    expect(http.requests('/gotify/message')[0].path).toBe('/gotify/message?token=gotify-token');
-    expect(http.requests('/webhook')[0].body).toEqual({
+    expect(http.requests(CHANNEL_PATHS.gotify)[0].path).toBe(`/gotify/message?token=${CHANNEL_SECRETS.gotifyToken}`);
+    expect(http.requests(CHANNEL_PATHS.webhook)[0].body).toEqual({
       event: 'task_status',
       task_id: task.id,
       status: 'error',
@@ -196,11 +164,11 @@ describe('notifications (real Redis + PostgreSQL, loopback receivers)', () => {
       version: '7',
       message: 'nightly',
     });
-    expect(http.requests('/webhook')[0].headers['content-type']).toBe('application/json');
+    expect(http.requests(CHANNEL_PATHS.webhook)[0].headers['content-type']).toBe('application/json');
 
     expect(smtp.mails.map((m) => m.to).sort()).toEqual([['admin@example.test'], ['member@example.test']]);
     for (const mail of smtp.mails) {
-      expect(mail.from).toBe('semaphore@example.test');
+      expect(mail.from).toBe(CHANNEL_SECRETS.sender);
       expect(mail.headers.subject).toBe("Task 'Deploy' failed");
       expect(mail.body.trim()).toBe(
         `<p>Task ${task.id} with template 'Deploy' has failed!</p>\n<p>Task Log: <a href="${url}">Link</a></p>`.replace(
