@@ -7,6 +7,7 @@ import { InventoriesModule } from './inventories/inventories.module';
 import { KeysModule } from './keys/keys.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ProjectsModule } from './projects/projects.module';
+import { QueuesModule } from './queues/queues.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { RunnersModule } from './runners/runners.module';
 import { SchedulesModule } from './schedules/schedules.module';
@@ -33,6 +34,7 @@ export const FEATURE_MODULES = [
   BackupModule,
   TasksModule,
   TaskQueueModule,
+  QueuesModule,
   RunnersModule,
   TaskEventsModule,
   ClusterModule,

@@ -30,12 +30,13 @@ export class TaskCreateService {
     private readonly cipher: SecretCipher,
   ) {}
 
-  /** `POST P/tasks` after DTO validation. */
+  /** `POST P/tasks` after DTO validation; a retry (`TaskRetryService`) passes the task it retries. */
   async createFromRequest(
     project: ProjectEntity,
     user: UserEntity,
     role: ProjectRole | null,
     body: CreateTaskDto,
+    links: { retryOfTaskId?: number } = {},
   ): Promise<TaskEntity> {
     if (body.project_id !== undefined && body.project_id !== null && body.project_id !== project.id) {
       throw badRequest('project_id must be the project of the URL');
@@ -69,6 +70,7 @@ export class TaskCreateService {
       inventoryId,
       params: Object.keys(params).length > 0 ? params : null,
       runnerTag,
+      retryOfTaskId: links.retryOfTaskId ?? null,
     };
     return this.enqueue(project, template, row);
   }
@@ -228,5 +230,6 @@ function defaultTaskRow(template: TemplateEntity): NewTaskRow {
     claimGeneration: 0,
     claimedAt: null,
     errorCode: null,
+    retryOfTaskId: null,
   };
 }

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { bullPrefix, type TaskJobData, taskJobId, taskQueueName } from '@semaphore/models';
+import { isHeld } from './queue-pause';
 
 /** A task to put on its runner tag's BullMQ queue. */
 export interface TaskJobTarget {
@@ -16,11 +17,26 @@ const JOB_NAME = 'task';
 
 /** Job states in which the job will still be (or is being) processed. */
 const LIVE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']);
+/** Job states in which no worker holds the job yet. */
+const UNTAKEN_STATES = new Set(['waiting', 'delayed', 'prioritized']);
+
+/**
+ * The pause state the dispatcher honours (the TaskStateStore): the entries, and the atomic "put it back in the
+ * waiting list if its queue is paused" of an admitted task.
+ */
+export interface QueuePauseState {
+  pausedEntries(): Promise<string[]>;
+  holdBackIfPaused(taskId: number): Promise<boolean>;
+}
 
 /**
  * Releases admitted tasks to the BullMQ queue of their runner tag (`tasks` / `tasks-<tag>`), one job per task with
  * the id `task-<taskId>` and ids-only data. Adding a job whose id exists is a no-op, so a retry or a second replica
  * never duplicates a job. Queues share the api's (non-blocking) Redis connection: producers do not block.
+ *
+ * Paused queues: admission already passes over their waiting tasks; a task admitted just before its queue was paused
+ * is put back in the waiting list instead of getting a job (`pauses`, checked atomically in Redis), and `withdraw`
+ * takes back the jobs no runner has taken yet. Without `pauses` (tests of the dispatcher alone) nothing is held back.
  */
 export class TaskDispatcher {
   private readonly queues = new Map<string, Queue<TaskJobData>>();
@@ -30,14 +46,16 @@ export class TaskDispatcher {
     private readonly redis: Redis,
     redisPrefix: string,
     private readonly onError: (error: Error) => void = () => undefined,
+    private readonly pauses: QueuePauseState | null = null,
   ) {
     this.prefix = bullPrefix(redisPrefix);
   }
 
-  /** Adds the jobs of freshly admitted tasks. */
+  /** Adds the jobs of freshly admitted tasks (except those of queues paused meanwhile, which go back to waiting). */
   async add(targets: TaskJobTarget[]): Promise<void> {
+    const released = await this.withoutHeldBack(targets);
     await Promise.all(
-      targets.map((t) =>
+      released.map((t) =>
         this.queue(t.runnerTag).add(JOB_NAME, { taskId: t.taskId, projectId: t.projectId }, this.jobOptions(t.taskId)),
       ),
     );
@@ -54,8 +72,23 @@ export class TaskDispatcher {
     const state = await queue.getJobState(jobId);
     if (LIVE_STATES.has(state)) return false;
     if (state !== 'unknown') await queue.remove(jobId);
+    if ((await this.withoutHeldBack([target])).length === 0) return false;
     await queue.add(JOB_NAME, { taskId: target.taskId, projectId: target.projectId }, this.jobOptions(target.taskId));
     return true;
+  }
+
+  /**
+   * Pause: takes back the job of an admitted task that no worker has taken yet, and puts the task back in the waiting
+   * list. True when it went back; false when a runner already holds the job (the task runs) or there was none. If the
+   * queue was resumed meanwhile, the job is added again.
+   */
+  async withdraw(target: TaskJobTarget): Promise<boolean> {
+    const queue = this.queue(target.runnerTag);
+    const jobId = taskJobId(target.taskId);
+    if (!UNTAKEN_STATES.has(await queue.getJobState(jobId))) return false;
+    // BullMQ refuses (0) to remove a job a worker holds the lock of.
+    if ((await queue.remove(jobId)) !== 1) return false;
+    return !(await this.ensureJob(target));
   }
 
   /** Removes a completed or failed job of the task (before it is offered again), so that the next add is not a no-op. */
@@ -87,6 +120,20 @@ export class TaskDispatcher {
     const queues = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(queues.map((q) => q.close()));
+  }
+
+  /** The targets whose queue is not paused; the others are put back in the waiting list (atomically, in Redis). */
+  private async withoutHeldBack(targets: TaskJobTarget[]): Promise<TaskJobTarget[]> {
+    if (!this.pauses || targets.length === 0) return targets;
+    const entries = new Set(await this.pauses.pausedEntries());
+    if (entries.size === 0) return targets;
+    const released: TaskJobTarget[] = [];
+    for (const target of targets) {
+      const held =
+        isHeld(entries, target.runnerTag, target.projectId) && (await this.pauses.holdBackIfPaused(target.taskId));
+      if (!held) released.push(target);
+    }
+    return released;
   }
 
   private jobOptions(taskId: number) {

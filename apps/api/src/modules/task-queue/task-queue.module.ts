@@ -5,6 +5,7 @@ import { InventoryEntity, ProjectEntity, TaskEntity, TaskOutputEntity, TemplateE
 import { ApiConfig } from '../../config';
 import { REDIS } from '../../redis/redis.module';
 import { AdminTasksController } from './admin-tasks.controller';
+import { QueueControlService } from './queue-control.service';
 import { TaskAdmissionService } from './task-admission.service';
 import { TaskControlController } from './task-control.controller';
 import { TaskControlService } from './task-control.service';
@@ -14,19 +15,21 @@ import { TaskLifecycleService } from './task-lifecycle.service';
 import { TaskOverviewService } from './task-overview.service';
 import { TaskQueueRepository } from './task-queue.repository';
 import { TaskQueueSweeper } from './task-queue.sweeper';
+import { TaskRetryController } from './task-retry.controller';
+import { TaskRetryService } from './task-retry.service';
 import { TaskStateStore } from './task-state.store';
 import { TaskStatusObservers } from './task-status-observers';
 import { TaskStreamPublisher } from './task-stream.publisher';
 
 /**
  * The control plane of task execution: creation (`POST P/tasks`), admission (TaskStateStore in Redis), release to the
- * BullMQ queues, control (stop / confirm / reject), the admin task pool and the finish path. Global so that the
- * event persister and the reconciler can call TaskLifecycleService.
+ * BullMQ queues (which can be paused), retries, control (stop / confirm / reject), the admin task pool and the finish
+ * path. Global so that the event persister and the reconciler can call TaskLifecycleService.
  */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([TaskEntity, TaskOutputEntity, TemplateEntity, InventoryEntity, ProjectEntity])],
-  controllers: [TaskControlController, AdminTasksController],
+  controllers: [TaskControlController, TaskRetryController, AdminTasksController],
   providers: [
     {
       provide: TaskStateStore,
@@ -35,10 +38,11 @@ import { TaskStreamPublisher } from './task-stream.publisher';
     },
     {
       provide: TaskDispatcher,
-      inject: [REDIS, ApiConfig],
-      useFactory: (redis: Redis, config: ApiConfig) => {
+      inject: [REDIS, ApiConfig, TaskStateStore],
+      useFactory: (redis: Redis, config: ApiConfig, store: TaskStateStore) => {
         const logger = new Logger(TaskDispatcher.name);
-        return new TaskDispatcher(redis, config.redis.prefix, (error) => logger.error(`BullMQ: ${error.message}`));
+        const onError = (error: Error) => logger.error(`BullMQ: ${error.message}`);
+        return new TaskDispatcher(redis, config.redis.prefix, onError, store);
       },
     },
     TaskQueueRepository,
@@ -50,7 +54,16 @@ import { TaskStreamPublisher } from './task-stream.publisher';
     TaskOverviewService,
     TaskQueueSweeper,
     TaskStatusObservers,
+    TaskRetryService,
+    QueueControlService,
   ],
-  exports: [TaskLifecycleService, TaskCreateService, TaskStatusObservers],
+  exports: [
+    TaskLifecycleService,
+    TaskCreateService,
+    TaskStatusObservers,
+    TaskControlService,
+    TaskRetryService,
+    QueueControlService,
+  ],
 })
 export class TaskQueueModule {}

@@ -54,6 +54,27 @@ export class TaskQueueRepository {
     return this.tasks.findOneBy({ id });
   }
 
+  /** The `waiting` tasks among `ids` in the queue of `runnerTag` (null: untagged), optionally of one project. */
+  waitingTasksOfQueue(ids: number[], runnerTag: string | null, projectId: number | null): Promise<TaskEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    const qb = this.tasks
+      .createQueryBuilder('task')
+      .where('task.id IN (:...ids)', { ids })
+      .andWhere('task.status = :status', { status: TaskStatus.Waiting });
+    if (runnerTag === null) qb.andWhere('task.runnerTag IS NULL');
+    else qb.andWhere('task.runnerTag = :runnerTag', { runnerTag });
+    if (projectId !== null) qb.andWhere('task.projectId = :projectId', { projectId });
+    return qb.orderBy('task.id', 'ASC').getMany();
+  }
+
+  /** The first retry of a task (a task of the same template with `retry_of_task_id` = its id), if any. */
+  findRetryOf(task: Pick<TaskEntity, 'id' | 'templateId'>): Promise<TaskEntity | null> {
+    return this.tasks.findOne({
+      where: { templateId: task.templateId, retryOfTaskId: task.id },
+      order: { id: 'ASC' },
+    });
+  }
+
   /** Tasks by id with their user's username (admin task list). */
   findTasksWithUser(ids: number[]): Promise<TaskEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import { redisKey } from '@semaphore/models';
-import { ADMIT_LUA, REGISTER_LUA, RELEASE_LUA } from './task-state.lua';
+import { ADMIT_LUA, HOLD_LUA, REGISTER_LUA, RELEASE_LUA } from './task-state.lua';
 
 /** What admission needs to know about a task (captured when it is registered). */
 export interface TaskRegistration {
@@ -54,6 +54,7 @@ class LuaScript {
 const REGISTER = new LuaScript(REGISTER_LUA);
 const ADMIT = new LuaScript(ADMIT_LUA);
 const RELEASE = new LuaScript(RELEASE_LUA);
+const HOLD = new LuaScript(HOLD_LUA);
 
 /**
  * The cluster-wide admission state of tasks, in Redis (ARCHITECTURE.md "Admission"). Keys, under
@@ -62,9 +63,12 @@ const RELEASE = new LuaScript(RELEASE_LUA);
  * - `active`: set of admitted task ids (the global count);
  * - `project:<id>:active`, `template:<id>:active`: sets of admitted task ids per project / template;
  * - `task:<id>`: hash of the registration (`p`, `t`, `par`, `pmax`, `tag`, `st`);
+ * - `paused`: set of pause entries (`tasks`, `tasks-<tag>`, `<queue>:<projectId>`; see queue-pause.ts): admission
+ *   passes over the waiting tasks they match, and the dispatcher holds back their jobs;
  * - `finished:<id>`: the once-only mark of a task's finish follow-ups; `lock:<name>`: short locks of periodic jobs.
  * Every change is one Lua script, so concurrent replicas never over-admit. Everything here can be rebuilt from
- * PostgreSQL (the sweep in TaskDispatchSweeper re-registers what is missing and releases what has finished). The
+ * PostgreSQL (the sweep in TaskDispatchSweeper re-registers what is missing and releases what has finished), except
+ * the pause set, which is an operator's decision and lives only here (it outlives api restarts, not a Redis wipe). The
  * scripts build their keys at run time, which is fine on a single Redis (or a primary with replicas), not on Redis
  * Cluster.
  */
@@ -120,6 +124,34 @@ export class TaskStateStore {
   /** A short lock so that one replica at a time does a periodic job (the job must be safe without it too). */
   async tryLock(name: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.base}:lock:${name}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Frees a lock taken with `tryLock` before its time is up. */
+  async unlock(name: string): Promise<void> {
+    await this.redis.del(`${this.base}:lock:${name}`);
+  }
+
+  /** Adds a pause entry (queue-pause.ts `pauseEntry`). Returns whether it was new. */
+  async pause(entry: string): Promise<boolean> {
+    return (await this.redis.sadd(`${this.base}:paused`, entry)) === 1;
+  }
+
+  /** Removes a pause entry. Returns whether it was there. */
+  async resume(entry: string): Promise<boolean> {
+    return (await this.redis.srem(`${this.base}:paused`, entry)) === 1;
+  }
+
+  /** The pause entries, sorted. */
+  async pausedEntries(): Promise<string[]> {
+    return (await this.redis.smembers(`${this.base}:paused`)).sort();
+  }
+
+  /**
+   * Before a job is added for an admitted task: if its queue (or its project there) is paused, the task goes back to
+   * the waiting list (FIFO place kept, slot freed). True = add no job (held back, or no longer admitted).
+   */
+  async holdBackIfPaused(taskId: number): Promise<boolean> {
+    return (await HOLD.run(this.redis, [this.base, taskId])) === 1;
   }
 
   async snapshot(): Promise<TaskStateSnapshot> {
