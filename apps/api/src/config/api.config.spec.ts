@@ -27,6 +27,7 @@ describe('api config', () => {
       maxTaskDurationSec: 0,
     });
     expect(c.runners.registrationToken).toBeNull();
+    expect(c.artifacts).toEqual({ path: '/tmp/semaphore/artifacts', maxBytes: 10 * 1024 ** 3 });
     expect(c.secrets.accessKeyEncryption).toHaveLength(32);
   });
 
@@ -51,6 +52,21 @@ describe('api config', () => {
     expect(c.tasks).toMatchObject({ maxParallelTasks: 0, tmpPath: '/var/tmp/sem' });
     expect(c.runners.registrationToken).toBe('a-long-registration-token');
     expect(c.redis.prefix).toBe('prod:sem');
+  });
+
+  it('puts artifacts under the tmp path unless SEMAPHORE_ARTIFACTS_PATH says otherwise', () => {
+    expect(loadApiConfig({ ...valid, SEMAPHORE_TMP_PATH: '/var/tmp/sem' }).artifacts.path).toBe(
+      '/var/tmp/sem/artifacts',
+    );
+    const c = loadApiConfig({
+      ...valid,
+      SEMAPHORE_ARTIFACTS_PATH: '/srv/shared/artifacts/',
+      SEMAPHORE_MAX_ARTIFACT_BYTES: '1048576',
+    });
+    expect(c.artifacts).toEqual({ path: '/srv/shared/artifacts', maxBytes: 1_048_576 });
+    expect(loadApiConfig({ ...valid, SEMAPHORE_ARTIFACTS_PATH: 'rel/dir' }).artifacts.path).toBe(
+      `${process.cwd()}/rel/dir`,
+    );
   });
 
   it('prefers DATABASE_URL, decoding its parts', () => {
@@ -82,6 +98,8 @@ describe('api config', () => {
     [{ SEMAPHORE_REDIS_PREFIX: 'a b' }, 'SEMAPHORE_REDIS_PREFIX must be'],
     [{ SEMAPHORE_RUNNER_REGISTRATION_TOKEN: 'short' }, 'SEMAPHORE_RUNNER_REGISTRATION_TOKEN must be at least 16'],
     [{ SEMAPHORE_NON_ADMIN_CAN_CREATE_PROJECT: 'maybe' }, 'SEMAPHORE_NON_ADMIN_CAN_CREATE_PROJECT must be a boolean'],
+    [{ SEMAPHORE_MAX_ARTIFACT_BYTES: '0' }, 'SEMAPHORE_MAX_ARTIFACT_BYTES must be an integer from 1'],
+    [{ SEMAPHORE_MAX_ARTIFACT_BYTES: '10GiB' }, 'SEMAPHORE_MAX_ARTIFACT_BYTES must be an integer'],
     [{ SEMAPHORE_LOG_LEVEL: 'loud' }, 'SEMAPHORE_LOG_LEVEL must be one of'],
   ])('rejects %j naming the variable', (override, message) => {
     const err = errorOf({ ...valid, ...override });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   EnvReader,
   parseBase64Key,
@@ -27,6 +28,11 @@ export class ApiConfig {
   secrets!: { accessKeyEncryption: Buffer; cookieHash: Buffer };
   tasks!: { maxParallelTasks: number; tmpPath: string; runnerLostAfterMs: number; maxTaskDurationSec: number };
   runners!: { registrationToken: string | null };
+  /**
+   * Files runners hand over from their tasks (`SEMAPHORE_ARTIFACTS_PATH`, absolute; every api replica must see the
+   * same directory) and the largest accepted upload (`SEMAPHORE_MAX_ARTIFACT_BYTES`).
+   */
+  artifacts!: { path: string; maxBytes: number };
   /** `SEMAPHORE_INTEGRATION_ALIAS`: the webhook alias that reaches every searchable integration of every project. */
   integrations!: { globalAlias: string | null };
   auth!: { nonAdminCanCreateProject: boolean; passwordLoginDisabled: boolean };
@@ -109,6 +115,14 @@ export function loadApiConfig(env: Env): ApiConfig {
         if (s.length < 16) throw new Error('must be at least 16 characters');
         return s;
       }) ?? null,
+  };
+  config.artifacts = {
+    path: resolve(r.string('SEMAPHORE_ARTIFACTS_PATH', join(config.tasks.tmpPath, 'artifacts'))),
+    maxBytes: r.withDefault(
+      'SEMAPHORE_MAX_ARTIFACT_BYTES',
+      (s) => parseInteger(s, 1, Number.MAX_SAFE_INTEGER),
+      10 * 1024 ** 3,
+    ),
   };
   config.integrations = {
     globalAlias:

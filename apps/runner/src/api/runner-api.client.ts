@@ -1,6 +1,9 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { RUNNER_TOKEN_HEADER, type CommitCheckReport, type CommitCheckSpec, type JobSpec } from '@semaphore/models';
 import { RunnerConfig } from '../config';
+import { sendStream } from './stream-upload';
 
 /** An HTTP answer from the api that is not a success; `error` is the `{"error": ...}` text when there is one. */
 export class ApiRequestError extends Error {
@@ -33,6 +36,8 @@ export interface Registration {
 }
 
 const TIMEOUT_MS = 15_000;
+/** An artifact upload has no overall deadline (its size sets its length); it fails when nothing moves this long. */
+const UPLOAD_IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * The runner's side of `/api/internal/runners`. The token goes in the `X-Runner-Token` header only; request and
@@ -78,6 +83,38 @@ export class RunnerApiClient {
       `commit report ${scheduleId}`,
       report,
     );
+  }
+
+  /**
+   * Streams the local file `file` to the artifact `path` (relative) of a task this runner holds, replacing a file
+   * there; the file is never read into memory.
+   * @throws ApiRequestError (400: bad path; 403/409: the task is not held; 413: larger than the api accepts)
+   */
+  async uploadArtifact(taskId: number, path: string, file: string): Promise<void> {
+    const what = `upload of artifact ${path} of task ${taskId}`;
+    if (!this.token) throw new Error(`${what}: no runner token yet`);
+    const { size } = await stat(file);
+    const url = new URL(`api/internal/runners/tasks/${taskId}/artifacts`, this.config.apiUrl);
+    url.searchParams.set('path', path);
+    const headers = {
+      accept: 'application/json',
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+      [RUNNER_TOKEN_HEADER]: this.token,
+    };
+    const res = await sendStream('PUT', url, headers, createReadStream(file), UPLOAD_IDLE_TIMEOUT_MS);
+    if (res.status < 200 || res.status > 299) throw new ApiRequestError(res.status, errorText(res.text), what);
+  }
+
+  /**
+   * Records a host key trusted on first use (accept-new) in the known hosts of the task's project, so later runs
+   * verify it; a line known already is not added twice. `line`: `[host]:port keytype base64`.
+   * @throws ApiRequestError (400: not a known_hosts entry; 403/409: the task is not held)
+   */
+  async recordHostKey(taskId: number, line: string): Promise<void> {
+    await this.request('POST', `api/internal/runners/tasks/${taskId}/known-hosts`, `host key of task ${taskId}`, {
+      line,
+    });
   }
 
   private async request<T>(method: string, path: string, what: string, body?: unknown, auth = true): Promise<T> {

@@ -54,6 +54,11 @@ export function knownHostLines(texts: readonly KnownHostsText[]): string[] {
   return lines;
 }
 
+/** What is wrong with one known_hosts entry (already trimmed, not a comment), or null when it is one. */
+export function knownHostLineProblem(line: string): string | null {
+  return lineProblem(line);
+}
+
 function lineProblem(line: string): string | null {
   if (CONTROL.test(line)) return 'contains control characters';
   const match = LINE.exec(line);
