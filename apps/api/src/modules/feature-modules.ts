@@ -11,6 +11,7 @@ import { QueuesModule } from './queues/queues.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { RunnersModule } from './runners/runners.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { TaskArtifactsModule } from './task-artifacts/task-artifacts.module';
 import { TaskEventsModule } from './task-events/task-events.module';
 import { TaskQueueModule } from './task-queue/task-queue.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -37,6 +38,7 @@ export const FEATURE_MODULES = [
   QueuesModule,
   RunnersModule,
   TaskEventsModule,
+  TaskArtifactsModule,
   ClusterModule,
   NotificationsModule,
 ];
