@@ -78,6 +78,9 @@ describe('POST P/tasks', () => {
         build_task_id: null,
         version: null,
         inventory_id: null,
+        error_code: null,
+        retry_of_task_id: null,
+        progress: null,
       });
       const get = await p.guest.get<Wire>(`${P}/tasks/${res.body.id}`);
       expect(get.body).toEqual(res.body);

@@ -40,6 +40,7 @@ const TEMPLATE_KEYS = [
   'allow_override_branch_in_task',
   'allow_parallel_tasks',
   'runner_tag',
+  'ssh_options',
 ];
 const TASK_WITH_TPL_KEYS = [
   ...TASK_KEYS,
@@ -180,6 +181,7 @@ describe('templates', () => {
       allow_override_branch_in_task: false,
       allow_parallel_tasks: false,
       runner_tag: null,
+      ssh_options: null,
     });
     expect(Object.keys((res.body.vaults as Json[])[0])).toEqual([
       'id',

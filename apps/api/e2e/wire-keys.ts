@@ -27,4 +27,8 @@ export const TASK_KEYS = [
   'build_task_id',
   'version',
   'inventory_id',
+  // This server's additions, after upstream's keys.
+  'error_code',
+  'retry_of_task_id',
+  'progress',
 ];

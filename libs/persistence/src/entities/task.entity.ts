@@ -158,6 +158,7 @@ export class TaskEntity {
   lastSeq!: number;
 
   /** The task this one retries (`POST .../tasks/{id}/retry`): same parameters, a new run. */
+  @Index()
   @Column({ name: 'retry_of_task_id', type: 'integer', nullable: true })
   retryOfTaskId!: number | null;
 
