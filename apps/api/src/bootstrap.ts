@@ -46,6 +46,9 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
 export async function startApi(config: ApiConfig): Promise<NestExpressApplication> {
   const app = await createApiApp(config);
   const logger = app.get(Logger);
+  // Node ends any request after 300 s by default, which would cut runners' artifact uploads of large downloads;
+  // request headers stay limited by headersTimeout (60 s), and bodies by their routes' own limits.
+  app.getHttpServer().requestTimeout = 0;
   await app.listen(config.http.port, config.http.host);
   exitCleanlyOnSignals(
     async () => {
