@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,13 @@ export interface SshdServer {
   readonly dir: string;
   /** sshd's log so far (last 64 KiB, LogLevel VERBOSE). */
   output(): string;
+  /**
+   * SIGKILLs the listening sshd and every session process it started (found by pid through /proc), as a crash
+   * would: open connections drop at once. `dir` (keys, config) stays, for `restart()`.
+   */
+  crash(): Promise<void>;
+  /** Starts sshd again on the same port with the same host key, users and config (after `crash()`). */
+  restart(): Promise<void>;
   /** Stops the listening sshd (SIGTERM, waits for the exit) and removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -141,48 +148,111 @@ async function launchSshd(
   dir: string,
   port: number,
   opts: StartSshdOptions,
-): Promise<Pick<SshdServer, 'output' | 'stop'>> {
+): Promise<Pick<SshdServer, 'output' | 'crash' | 'restart' | 'stop'>> {
   const configFile = join(dir, 'sshd_config');
   await writeFile(configFile, sshdConfig(dir, port, opts), { mode: 0o600 });
+  const log = new OutputLog();
+  let running = await runSshd(sshd, configFile, port, log, opts);
+  let stopped: Promise<void> | undefined;
+  return {
+    output: () => log.text(),
+    async crash() {
+      const { child, exited } = running;
+      if (child.pid !== undefined) await killDescendants(child.pid);
+      await terminate(child, exited, 'SIGKILL');
+    },
+    async restart() {
+      if (stopped) throw new Error('restart: this sshd was stopped');
+      await terminate(running.child, running.exited, 'SIGTERM');
+      running = await runSshd(sshd, configFile, port, log, opts);
+    },
+    stop() {
+      stopped ??= terminate(running.child, running.exited, 'SIGTERM').then(() =>
+        rm(dir, { recursive: true, force: true }),
+      );
+      return stopped;
+    },
+  };
+}
+
+interface RunningSshd {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+async function runSshd(
+  sshd: string,
+  configFile: string,
+  port: number,
+  log: OutputLog,
+  opts: StartSshdOptions,
+): Promise<RunningSshd> {
   // -D: foreground, -e: log to stderr. sshd re-executes itself, hence the absolute path. Sessions get the
   // environment sshd builds for a login, never this one; it only needs PATH.
   const child = spawn(sshd, ['-D', '-e', '-f', configFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { PATH: process.env.PATH },
   });
-  const log = captureStderr(child);
+  const mark = log.capture(child);
   const exited = processEnded(child);
   try {
-    await waitUntilListening(child, log, port, opts.readyTimeoutMs ?? 15_000);
+    await waitUntilListening(child, () => log.since(mark), port, opts.readyTimeoutMs ?? 15_000);
   } catch (err) {
     await terminate(child, exited, 'SIGKILL');
     throw err;
   }
-  let stopped: Promise<void> | undefined;
-  return {
-    output: log.text,
-    stop() {
-      stopped ??= terminate(child, exited, 'SIGTERM').then(() => rm(dir, { recursive: true, force: true }));
-      return stopped;
-    },
-  };
+  return { child, exited };
+}
+
+/** SIGKILL, by pid, to every process descending from `pid` (sshd's per-connection and session processes). */
+async function killDescendants(pid: number): Promise<void> {
+  const parents = new Map<number, number>();
+  for (const entry of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "<pid> (<comm>) <state> <ppid> ...": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(entry), ppid);
+  }
+  const descendants = new Set<number>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (!descendants.has(child) && (parent === pid || descendants.has(parent))) {
+        descendants.add(child);
+        grew = true;
+      }
+    }
+  }
+  for (const child of descendants) {
+    try {
+      process.kill(child, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
 }
 
 /**
  * Ready when sshd has logged that it listens on our port (so the banner below cannot come from another process
  * that took the port) and a TCP connection receives the SSH banner.
  */
-async function waitUntilListening(child: ChildProcess, log: OutputLog, port: number, timeoutMs: number): Promise<void> {
+async function waitUntilListening(
+  child: ChildProcess,
+  logText: () => string,
+  port: number,
+  timeoutMs: number,
+): Promise<void> {
   const listening = new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${port}\\b`);
   await new Promise<void>((resolve, reject) => {
     const check = (): void => {
-      if (!listening.test(log.text())) return;
+      if (!listening.test(logText())) return;
       done();
       resolve();
     };
     const onClose = (): void => {
       done();
-      reject(new SshdExitedError(log.text()));
+      reject(new SshdExitedError(logText()));
     };
     const onError = (err: Error): void => {
       done();
@@ -190,7 +260,7 @@ async function waitUntilListening(child: ChildProcess, log: OutputLog, port: num
     };
     const timer = setTimeout(() => {
       done();
-      reject(new Error(`sshd was not listening after ${timeoutMs} ms:\n${log.text()}`));
+      reject(new Error(`sshd was not listening after ${timeoutMs} ms:\n${logText()}`));
     }, timeoutMs);
     const done = (): void => {
       clearTimeout(timer);
@@ -232,17 +302,30 @@ class SshdExitedError extends Error {
   }
 }
 
-interface OutputLog {
-  text(): string;
-}
+/** The last 64 KiB of sshd's stderr over all its runs (always drained, so sshd never blocks on a full pipe). */
+class OutputLog {
+  private buffer = '';
+  private written = 0;
 
-/** Keeps the last 64 KiB of stderr (always drained, so sshd never blocks on a full pipe). */
-function captureStderr(child: ChildProcess): OutputLog {
-  let text = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text = (text + chunk.toString('utf8')).slice(-65_536);
-  });
-  return { text: () => text };
+  text(): string {
+    return this.buffer;
+  }
+
+  /** Starts capturing a run's stderr; returns the mark `since()` reads from. */
+  capture(child: ChildProcess): number {
+    const mark = this.written;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.written += text.length;
+      this.buffer = (this.buffer + text).slice(-65_536);
+    });
+    return mark;
+  }
+
+  /** What was written after `mark` (as far as it is still kept). */
+  since(mark: number): string {
+    return this.buffer.slice(Math.max(0, this.buffer.length - (this.written - mark)));
+  }
 }
 
 /** Resolves when the process has exited or could not be started at all (also keeps 'error' from being unhandled). */

@@ -23,7 +23,7 @@ export function sftpError(err: unknown, what: string, path: string, host: string
   if (
     e?.code === STATUS.CONNECTION_LOST ||
     e?.code === STATUS.NO_CONNECTION ||
-    /not connected|ECONNRESET|channel/i.test(message)
+    /not connected|ECONNRESET|no response from server|channel (open failure|closed)/i.test(message)
   ) {
     return new SshError(SshErrorCode.ConnectionFailed, `${what}: the connection to ${host} was lost`, { cause: err });
   }

@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { startSshd, type SshdServer } from '@semaphore/testing';
-import { SshConnection, SshError, SshErrorCode, downloadFile, uploadFile, type TransferProgress } from '../index';
+import { SshErrorCode, downloadFile, uploadFile, type SshConnection, type TransferProgress } from '../index';
+import { openSession, rejectionOf as rejection } from '../testing/fixtures';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-async function rejection(promise: Promise<unknown>): Promise<SshError> {
-  const err = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SshError);
-  return err as SshError;
-}
 
 describe('SFTP file transfers against a real OpenSSH sshd', () => {
   let sshd: SshdServer;
@@ -28,14 +20,7 @@ describe('SFTP file transfers against a real OpenSSH sshd', () => {
 
   beforeAll(async () => {
     sshd = await startSshd();
-    conn = await SshConnection.open({
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostKeys: { fingerprints: [sshd.hostKeyFingerprintSha256] },
-    });
-    sftp = await conn.sftp();
+    ({ conn, sftp } = await openSession(sshd));
     local = mkdtempSync(join(tmpdir(), 'semtest-sftp-local-'));
     remote = mkdtempSync(join(tmpdir(), 'semtest-sftp-remote-'));
     source = join(local, 'payload.bin');

@@ -1,31 +1,40 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, stat } from 'node:fs/promises';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { SFTPWrapper, Stats } from 'ssh2';
+import { stat } from 'node:fs/promises';
+import type { SFTPWrapper } from 'ssh2';
+import type { PauseGate } from './pause-gate';
+import { localFileMeta, receiveFile, remoteFileMeta, sendFile, type FileTransferResult } from './one-file';
+import { RemoteFs } from './sftp-fs';
 import { sftpError } from './sftp-errors';
+import type { SshConnection } from './ssh-connection';
 import { SshError, SshErrorCode } from './ssh-error';
+import { checkRemotePath } from './transfer-paths';
 import { ProgressMeter, type TransferProgress } from './transfer-progress';
+import type { TransferContext } from './transfer-stream';
+
+export type { FileTransferResult } from './one-file';
 
 export interface FileTransferOptions {
-  /** Continue from the size already at the destination (append) instead of starting over. */
+  /** Continue each file from the size already at the destination (append) instead of starting over. */
   resume?: boolean;
   onProgress?: (p: TransferProgress) => void;
   signal?: AbortSignal;
+  /** While paused, no chunk is passed on (the session stays open). */
+  pause?: PauseGate;
+  /**
+   * Uploads: check each resumed file afterwards (sizes, and the whole file's sha256 when the host has `sha256sum`,
+   * run over this connection, the one the SFTP session belongs to); a file that does not match is sent again from
+   * its start, once.
+   */
+  verifyWith?: SshConnection;
   /** For messages: the host the SFTP session is connected to. */
   host: string;
 }
 
-export interface FileTransferResult {
-  bytes: number;
-  /** Bytes that were already at the destination and were kept (resume). */
-  resumedFrom: number;
-}
-
 /**
- * Uploads one local file to `remotePath`, streaming (never the whole file in memory), keeping the file's mode. With
- * `resume`, a shorter remote file is appended to from its size; a remote file as long or longer is rewritten.
- * @throws SshError (SFTP_FILE_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_DISK_FULL, SSH_CONNECTION_FAILED, ...)
+ * Uploads one local file to `remotePath`, streaming (never the whole file in memory), keeping the file's mode and
+ * mtime. With `resume`, a shorter remote file is appended to from its size, one of the same size is kept (checked
+ * with `verifyWith`); a longer one is rewritten.
+ * @throws SshError (SFTP_FILE_NOT_FOUND, SFTP_PERMISSION_DENIED, SFTP_DISK_FULL, SFTP_INVALID_PATH,
+ *   SSH_CONNECTION_FAILED, ...)
  */
 export async function uploadFile(
   sftp: SFTPWrapper,
@@ -33,33 +42,20 @@ export async function uploadFile(
   remotePath: string,
   opts: FileTransferOptions,
 ): Promise<FileTransferResult> {
+  checkRemotePath(remotePath, 'remotePath');
   const local = await stat(localPath).catch((err: unknown) => {
     throw sftpError(err, 'read local file', localPath, 'this runner');
   });
   if (!local.isFile()) throw new SshError(SshErrorCode.SftpTransferFailed, `${localPath} is not a regular file`);
-  const existing = opts.resume ? await remoteSize(sftp, remotePath) : null;
-  const start = existing !== null && existing < local.size ? existing : 0;
-  const meter = meterFor(local.size, opts, start);
-  const mode = local.mode & 0o7777;
-  try {
-    await pipeline(
-      createReadStream(localPath, { start, highWaterMark: 256 * 1024 }),
-      counting(meter),
-      sftp.createWriteStream(remotePath, { flags: start > 0 ? 'a' : 'w', mode }) as unknown as Writable,
-      { signal: opts.signal },
-    );
-    await new Promise<void>((resolve, reject) => sftp.chmod(remotePath, mode, (e) => (e ? reject(e) : resolve())));
-  } catch (err) {
-    throw transferError(err, 'upload', remotePath, opts);
-  }
-  meter.fileDone();
-  meter.finish();
-  return { bytes: local.size, resumedFrom: start };
+  const ctx = transferContext(sftp, { bytes: local.size, files: 1 }, opts);
+  const result = await sendFile(ctx, localPath, localFileMeta(local), remotePath, opts);
+  ctx.meter.finish();
+  return result;
 }
 
 /**
- * Downloads `remotePath` to a local file, streaming, keeping the remote mode. With `resume`, a shorter local file is
- * appended to from its size.
+ * Downloads `remotePath` to a local file, streaming, keeping the remote permission bits and mtime. With `resume`, a
+ * shorter local file is appended to from its size.
  * @throws SshError
  */
 export async function downloadFile(
@@ -68,67 +64,27 @@ export async function downloadFile(
   localPath: string,
   opts: FileTransferOptions,
 ): Promise<FileTransferResult> {
-  const remote = await remoteStat(sftp, remotePath).catch((err: unknown) => {
-    throw sftpError(err, 'read remote file', remotePath, opts.host);
-  });
+  checkRemotePath(remotePath, 'remotePath');
+  const fs = new RemoteFs(sftp, opts.host);
+  const remote = await fs.stat(remotePath, 'read remote file');
   if (!remote.isFile())
     throw new SshError(SshErrorCode.SftpTransferFailed, `${remotePath} on ${opts.host} is not a regular file`);
-  const existing = opts.resume
-    ? await stat(localPath).then(
-        (s) => s.size,
-        () => null,
-      )
-    : null;
-  const start = existing !== null && existing < remote.size ? existing : 0;
-  const meter = meterFor(remote.size, opts, start);
-  const mode = remote.mode & 0o7777;
-  try {
-    await pipeline(
-      sftp.createReadStream(remotePath, { start, highWaterMark: 256 * 1024 }) as unknown as Readable,
-      counting(meter),
-      createWriteStream(localPath, { flags: start > 0 ? 'a' : 'w', mode }),
-      { signal: opts.signal },
-    );
-    await chmod(localPath, mode);
-  } catch (err) {
-    throw transferError(err, 'download', remotePath, opts);
-  }
-  meter.fileDone();
-  meter.finish();
-  return { bytes: remote.size, resumedFrom: start };
+  const ctx = transferContext(sftp, { bytes: remote.size, files: 1 }, opts);
+  const result = await receiveFile(ctx, remotePath, remoteFileMeta(remote), localPath, opts);
+  ctx.meter.finish();
+  return result;
 }
 
-function meterFor(total: number, opts: FileTransferOptions, start: number): ProgressMeter {
-  const meter = new ProgressMeter({ bytes: total, files: 1 }, opts.onProgress ?? (() => undefined));
-  meter.skip(start);
-  return meter;
-}
-
-function counting(meter: ProgressMeter): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      meter.bytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-}
-
-function transferError(err: unknown, what: string, path: string, opts: FileTransferOptions): SshError {
-  if (opts.signal?.aborted)
-    return new SshError(SshErrorCode.SftpTransferFailed, `${what} of ${path} cancelled`, { cause: err });
-  return sftpError(err, what, path, opts.host);
-}
-
-function remoteStat(sftp: SFTPWrapper, path: string): Promise<Stats> {
-  return new Promise((resolve, reject) => sftp.stat(path, (err, s) => (err ? reject(err) : resolve(s))));
-}
-
-/** The size of a remote file, or null when there is none. */
-async function remoteSize(sftp: SFTPWrapper, path: string): Promise<number | null> {
-  try {
-    const s = await remoteStat(sftp, path);
-    return s.isFile() ? s.size : null;
-  } catch {
-    return null;
-  }
+/** One operation's shared state: the session and a progress meter over all of its files. */
+export function transferContext(
+  sftp: SFTPWrapper,
+  totals: { bytes: number; files: number },
+  opts: Pick<FileTransferOptions, 'host' | 'onProgress' | 'pause' | 'signal'>,
+): TransferContext {
+  return {
+    fs: new RemoteFs(sftp, opts.host),
+    meter: new ProgressMeter(totals, opts.onProgress ?? (() => undefined)),
+    pause: opts.pause,
+    signal: opts.signal,
+  };
 }

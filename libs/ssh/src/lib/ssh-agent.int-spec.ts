@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,5 +80,22 @@ describe('SshAgent (in-process agent used by OpenSSH clients)', () => {
     const socket = agent.socketPath;
     await agent.stop();
     expect(existsSync(socket)).toBe(false);
+  });
+
+  it('startWithKey starts an agent holding the key, and leaves no socket behind when the key cannot be loaded', async () => {
+    const sockets = () => readdirSync(dir).filter((f) => f.startsWith('agent-'));
+    const agent = await SshAgent.startWithKey(dir, keys.ecdsa.privateKey, 'another secret');
+    try {
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SSH_AUTH_SOCK: agent.socketPath };
+      const listed = await run('ssh-add', ['-L'], { env });
+      expect(listed.stdout.trim().split(' ').slice(0, 2)).toEqual(keys.ecdsa.publicKey.split(' ').slice(0, 2));
+    } finally {
+      await agent.stop();
+    }
+    expect(sockets()).toEqual([]);
+    await expect(SshAgent.startWithKey(dir, keys.ecdsa.privateKey, 'wrong')).rejects.toThrow(
+      /cannot load the private key/,
+    );
+    expect(sockets()).toEqual([]);
   });
 });

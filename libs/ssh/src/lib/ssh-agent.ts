@@ -37,6 +37,22 @@ export class SshAgent {
     return agent;
   }
 
+  /**
+   * Starts an agent in `dir` holding one key; when the key cannot be loaded (bad key, wrong passphrase) the agent is
+   * stopped again and the typed error thrown, so no socket is left behind.
+   * @throws SshError (SSH_AUTHENTICATION_FAILED)
+   */
+  static async startWithKey(dir: string, privateKey: string, passphrase?: string): Promise<SshAgent> {
+    const agent = await SshAgent.start(dir);
+    try {
+      agent.addKey(privateKey, passphrase);
+      return agent;
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+  }
+
   /** Adds a private key (OpenSSH or PEM), decrypting it with the passphrase; a bad key or passphrase is typed. */
   addKey(privateKeyText: string, passphrase?: string): ParsedKey {
     const parsed = utils.parseKey(privateKeyText, passphrase || undefined);

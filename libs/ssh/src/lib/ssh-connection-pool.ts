@@ -1,4 +1,5 @@
 import { SshConnection, type SshTarget } from './ssh-connection';
+import { routeLabel } from './ssh-target';
 
 /** One connection per host for the length of a task: opened on first use, reused, all closed at the end. */
 export class SshConnectionPool {
@@ -7,7 +8,8 @@ export class SshConnectionPool {
   constructor(private readonly open: (target: SshTarget) => Promise<SshConnection> = SshConnection.open) {}
 
   get(target: SshTarget): Promise<SshConnection> {
-    const key = `${target.username}@${target.host}:${target.port}`;
+    // The route, jump hosts included: the same host behind another bastion is another connection.
+    const key = routeLabel(target);
     let conn = this.connections.get(key);
     if (!conn) {
       conn = this.open(target);

@@ -1,30 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startSshd, type SshdServer } from '@semaphore/testing';
-import { SshConnection, SshError, SshErrorCode, type SshTarget } from '../index';
-
-function otherKeyPair(): { privateKey: string; publicKey: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'semtest-key-'));
-  try {
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
-    return { privateKey: readFileSync(join(dir, 'k'), 'utf8'), publicKey: readFileSync(join(dir, 'k.pub'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { SshConnection, SshErrorCode, type SshError, type SshTarget } from '../index';
+import { otherKeyPair, rejectionOf, targetOf } from '../testing/fixtures';
 
 async function expectSshError(promise: Promise<unknown>, code: SshErrorCode): Promise<SshError> {
-  const err = await promise.then(
-    () => {
-      throw new Error(`expected ${code}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SshError);
-  expect((err as SshError).code).toBe(code);
-  return err as SshError;
+  const err = await rejectionOf(promise);
+  expect(err.code).toBe(code);
+  return err;
 }
 
 describe('SshConnection against a real OpenSSH sshd', () => {
@@ -33,13 +14,7 @@ describe('SshConnection against a real OpenSSH sshd', () => {
 
   beforeAll(async () => {
     sshd = await startSshd();
-    target = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostKeys: { fingerprints: [sshd.hostKeyFingerprintSha256] },
-    };
+    target = targetOf(sshd);
   });
 
   afterAll(async () => {

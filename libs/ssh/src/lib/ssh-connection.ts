@@ -1,22 +1,22 @@
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { fingerprintSha256, hostKeyAccepted, type PinnedHostKeys } from './host-key';
+import type { Duplex } from 'node:stream';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { shellQuote } from './shell-quote';
 import { SshError, SshErrorCode } from './ssh-error';
+import { handshake, messageOf } from './ssh-handshake';
+import { routeLabel, targetLabel, type SshTarget } from './ssh-target';
 
-export interface SshTarget {
-  host: string;
-  port: number;
-  username: string;
-  privateKey: string;
-  passphrase?: string;
-  hostKeys: PinnedHostKeys;
-  connectTimeoutMs?: number;
-}
+export type { SshTarget } from './ssh-target';
 
 export interface ExecStreamOptions {
   onStdout(chunk: Buffer): void;
   onStderr(chunk: Buffer): void;
   signal?: AbortSignal;
+  /** The whole command: past it, the remote process group is killed and SSH_TIMEOUT thrown. */
   timeoutMs?: number;
+  /** No output (stdout or stderr) for this long: killed the same way, SSH_TIMEOUT. */
+  idleTimeoutMs?: number;
+  /** Written to the command's standard input, which is then closed (e.g. a script for `/bin/sh -s`). */
+  stdin?: string | Buffer;
 }
 
 export interface ExecResult {
@@ -26,11 +26,19 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** One authenticated ssh2 connection, host key verified, with Nagle off (ssh2 is ~10x slower with it on). */
+/**
+ * One authenticated ssh2 connection, host key verified, with Nagle off; possibly through a jump host, which is then
+ * closed with it.
+ */
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | null = null;
 
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly via: SshConnection | null,
+  ) {
+    if (via) client.once('close', () => via.close());
+  }
 
   /** The connection's SFTP session, opened on first use and reused. */
   sftp(): Promise<SFTPWrapper> {
@@ -49,44 +57,43 @@ export class SshConnection {
     return this.sftpSession;
   }
 
-  static open(target: SshTarget): Promise<SshConnection> {
-    const client = new Client();
-    let presentedKey: Buffer | null = null;
-    return new Promise<SshConnection>((resolve, reject) => {
-      const fail = (err: SshError) => {
-        client.removeAllListeners('ready');
-        client.end();
-        reject(err);
-      };
-      client.once('ready', () => {
-        client.removeAllListeners('error');
-        client.on('error', () => undefined);
-        resolve(new SshConnection(client));
-      });
-      client.once('error', (err: Error & { level?: string }) => fail(classify(err, target, presentedKey)));
-      const config: ConnectConfig = {
-        host: target.host,
-        port: target.port,
-        username: target.username,
-        privateKey: target.privateKey,
-        passphrase: target.passphrase,
-        readyTimeout: target.connectTimeoutMs ?? 20_000,
-        hostVerifier: (key: Buffer) => {
-          presentedKey = key;
-          return hostKeyAccepted(target.hostKeys, key);
-        },
-      };
-      client.on('connect', () => setNoDelay(client));
-      try {
-        client.connect(config);
-      } catch (err) {
-        fail(
-          new SshError(SshErrorCode.AuthenticationFailed, `cannot use the private key: ${messageOf(err)}`, {
-            cause: err,
-          }),
-        );
-      }
+  /**
+   * Connects, verifies the host key and logs in; with `target.jump`, first to the jump host (recursively), then
+   * through a TCP forward from it. Errors name the hop that failed.
+   * @throws SshError (SSH_CONNECTION_FAILED, SSH_AUTHENTICATION_FAILED, SSH_HOST_KEY_MISMATCH, SSH_TIMEOUT)
+   */
+  static async open(target: SshTarget): Promise<SshConnection> {
+    if (!target.jump) return new SshConnection(await handshake(target), null);
+    const jump = target.jump;
+    const via = await SshConnection.open(jump).catch((err: unknown) => {
+      throw hopError(err, `jump host of ${targetLabel(target)}`);
     });
+    try {
+      const stream = await via.forwardOut(target.host, target.port, targetLabel(jump));
+      const client = await handshake(target, stream).catch((err: unknown) => {
+        throw hopError(err, `through ${routeLabel(jump)}`);
+      });
+      return new SshConnection(client, via);
+    } catch (err) {
+      via.close();
+      throw err;
+    }
+  }
+
+  /** A TCP connection from the remote host to `host:port` (ssh -W). */
+  private forwardOut(host: string, port: number, jumpLabel: string): Promise<Duplex> {
+    return new Promise((resolve, reject) =>
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (!err) return resolve(stream);
+        reject(
+          new SshError(
+            SshErrorCode.ConnectionFailed,
+            `jump host ${jumpLabel} could not open a connection to ${host}:${port}: ${err.message}`,
+            { cause: err },
+          ),
+        );
+      }),
+    );
   }
 
   /** Runs a command and collects its output. */
@@ -116,9 +123,10 @@ export class SshConnection {
 
   /**
    * Runs a command and streams its output as it comes (chunks, not lines: the caller splits them). Aborting the
-   * signal, or `timeoutMs` passing, kills the remote process group (OpenSSH ignores channel signals): the command
-   * runs under a shell that first reports its pid (the session's process group) on stderr, which is not passed on.
-   * @throws SshError (SSH_COMMAND_FAILED when it cannot start, SSH_TIMEOUT after `timeoutMs`)
+   * signal, `timeoutMs` passing, or no output for `idleTimeoutMs`, kills the remote process group (OpenSSH ignores
+   * channel signals): the command runs under a shell that first reports its pid (the session's process group) on
+   * stderr, which is not passed on.
+   * @throws SshError (SSH_COMMAND_FAILED when it cannot start, SSH_TIMEOUT after `timeoutMs` or `idleTimeoutMs`)
    */
   execStream(command: string, opts: ExecStreamOptions): Promise<{ code: number | null; signal: string | null }> {
     const wrapped = `echo "${PID_MARK}$$" >&2; exec /bin/sh -c ${shellQuote(command)}`;
@@ -130,7 +138,6 @@ export class SshConnection {
         }
         let code: number | null = null;
         let signal: string | null = null;
-        let timedOut = false;
         let pid: number | null = null;
         let stopRequested = false;
         let head: Buffer | null = Buffer.alloc(0);
@@ -144,16 +151,15 @@ export class SshConnection {
           stopRequested = true;
           kill();
         };
-        const timer = opts.timeoutMs
-          ? setTimeout(() => {
-              timedOut = true;
-              stop();
-            }, opts.timeoutMs)
-          : null;
+        const watchdog = new Watchdog(opts, stop);
         if (opts.signal?.aborted) stop();
         opts.signal?.addEventListener('abort', stop, { once: true });
-        channel.on('data', (d: Buffer) => opts.onStdout(d));
+        channel.on('data', (d: Buffer) => {
+          watchdog.touch();
+          opts.onStdout(d);
+        });
         channel.stderr.on('data', (d: Buffer) => {
+          watchdog.touch();
           if (head === null) return opts.onStderr(d);
           head = Buffer.concat([head, d]);
           const nl = head.indexOf(0x0a);
@@ -170,12 +176,12 @@ export class SshConnection {
           code = exitCode;
           signal = exitSignal ?? null;
         });
+        if (opts.stdin !== undefined) channel.end(opts.stdin);
         channel.on('close', () => {
-          if (timer) clearTimeout(timer);
+          watchdog.clear();
           opts.signal?.removeEventListener('abort', stop);
-          if (timedOut) {
-            reject(new SshError(SshErrorCode.Timeout, `the command did not finish within ${opts.timeoutMs} ms`));
-          } else resolve({ code, signal });
+          if (watchdog.expired) reject(new SshError(SshErrorCode.Timeout, watchdog.expired));
+          else resolve({ code, signal });
         });
       });
     });
@@ -183,46 +189,51 @@ export class SshConnection {
 
   close(): void {
     this.client.end();
+    this.via?.close();
   }
 }
 
 const PID_MARK = '__semaphore_pid__ ';
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+/** The command's deadline and idle limit: the first to pass calls `expire` once and says why in `expired`. */
+class Watchdog {
+  expired: string | null = null;
+  private readonly total: NodeJS.Timeout | null;
+  private idle: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly limits: Pick<ExecStreamOptions, 'timeoutMs' | 'idleTimeoutMs'>,
+    private readonly expire: () => void,
+  ) {
+    this.total = limits.timeoutMs
+      ? setTimeout(() => this.fire(`the command did not finish within ${limits.timeoutMs} ms`), limits.timeoutMs)
+      : null;
+    this.touch();
+  }
+
+  /** Output came: the idle limit starts again. */
+  touch(): void {
+    if (!this.limits.idleTimeoutMs || this.expired) return;
+    if (this.idle) clearTimeout(this.idle);
+    const ms = this.limits.idleTimeoutMs;
+    this.idle = setTimeout(() => this.fire(`the command printed nothing for ${ms} ms`), ms);
+  }
+
+  clear(): void {
+    if (this.total) clearTimeout(this.total);
+    if (this.idle) clearTimeout(this.idle);
+  }
+
+  private fire(reason: string): void {
+    if (this.expired) return;
+    this.expired = reason;
+    this.clear();
+    this.expire();
+  }
 }
 
-function setNoDelay(client: Client): void {
-  // ssh2 keeps the socket in a private field; its type is not exported.
-  const sock = (client as unknown as { _sock?: { setNoDelay?: (on: boolean) => void } })._sock;
-  sock?.setNoDelay?.(true);
-}
-
-function classify(err: Error & { level?: string }, target: SshTarget, presentedKey: Buffer | null): SshError {
-  const where = `${target.username}@${target.host}:${target.port}`;
-  if (err.level === 'client-authentication') {
-    return new SshError(SshErrorCode.AuthenticationFailed, `${where} refused the key for ${target.username}`, {
-      cause: err,
-    });
-  }
-  if (presentedKey && !hostKeyAccepted(target.hostKeys, presentedKey)) {
-    return new SshError(
-      SshErrorCode.HostKeyMismatch,
-      `${where} presented host key ${fingerprintSha256(presentedKey)}, which is not the pinned one: refusing to connect`,
-      { cause: err },
-    );
-  }
-  if (/timed out/i.test(err.message)) {
-    return new SshError(SshErrorCode.Timeout, `${where} did not complete the SSH handshake in time`, { cause: err });
-  }
-  if (/privatekey|private key|passphrase/i.test(err.message)) {
-    return new SshError(SshErrorCode.AuthenticationFailed, `cannot use the private key: ${err.message}`, {
-      cause: err,
-    });
-  }
-  return new SshError(SshErrorCode.ConnectionFailed, `cannot connect to ${where}: ${err.message}`, { cause: err });
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** An error of one hop, its code kept, its message saying which hop. */
+function hopError(err: unknown, hop: string): SshError {
+  if (err instanceof SshError) return new SshError(err.code, `${hop}: ${err.message}`, { cause: err });
+  return new SshError(SshErrorCode.ConnectionFailed, `${hop}: ${messageOf(err)}`, { cause: err });
 }

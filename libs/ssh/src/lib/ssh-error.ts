@@ -9,6 +9,8 @@ export enum SshErrorCode {
   SftpPermissionDenied = 'SFTP_PERMISSION_DENIED',
   SftpTransferFailed = 'SFTP_TRANSFER_FAILED',
   SftpDiskFull = 'SFTP_DISK_FULL',
+  /** A path argument or a remote listing entry that is refused (traversal, option-like, control characters). */
+  SftpInvalidPath = 'SFTP_INVALID_PATH',
 }
 
 /** Codes worth retrying: the network may come back; a wrong key or host key will not. */

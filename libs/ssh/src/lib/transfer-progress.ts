@@ -43,6 +43,11 @@ export class ProgressMeter {
     this.done.bytes += n;
   }
 
+  /** Takes back bytes counted as done (a file sent again from its start). */
+  rewind(n: number): void {
+    this.done.bytes = Math.max(0, this.done.bytes - n);
+  }
+
   fileDone(): void {
     this.done.files += 1;
   }

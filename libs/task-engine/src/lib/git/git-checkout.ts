@@ -1,5 +1,6 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shellQuote } from '@semaphore/ssh';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { assertCommitHash, assertGitRef, assertGitUrl } from './git-refs';
 
@@ -107,10 +108,6 @@ async function gitEnvironment(auth: GitAuth, scratchDir: string): Promise<Record
     env.SEM_GIT_PASSWORD = auth.password;
   }
   return env;
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** For log lines: a URL without any user information. */

@@ -16,9 +16,8 @@ export async function checkRemoteCommit(repo: JobRepository, tmpRoot: string, sc
       workspace,
       name: 'repository',
       startAgent: async (key) => {
-        const agent = await SshAgent.start(workspace.dir);
+        const agent = await SshAgent.startWithKey(workspace.dir, key.privateKey, key.passphrase);
         agents.push(agent);
-        agent.addKey(key.privateKey, key.passphrase);
         return agent;
       },
       log: () => undefined,
