@@ -13,6 +13,8 @@ export class RemoteFs {
     readonly sftp: SFTPWrapper,
     /** For messages: the host of the session. */
     readonly host: string,
+    /** A request unanswered for this long fails with SSH_TIMEOUT (a frozen server); none by default. */
+    private readonly answerTimeoutMs?: number,
   ) {}
 
   stat(path: string, what = 'stat'): Promise<Stats> {
@@ -113,7 +115,15 @@ export class RemoteFs {
       const watch = this.whenLost();
       watch.lost.catch((err: unknown) => reject(err));
       if (!sessionOpen(this.sftp)) return;
+      const ms = this.answerTimeoutMs;
+      const timer = ms
+        ? setTimeout(() => {
+            watch.dispose();
+            reject(new SshError(SshErrorCode.Timeout, `${what} ${path} on ${this.host}: no answer for ${ms} ms`));
+          }, ms)
+        : null;
       send((err, value) => {
+        if (timer) clearTimeout(timer);
         watch.dispose();
         if (err) reject(sftpError(err, what, path, this.host));
         else resolve(value);

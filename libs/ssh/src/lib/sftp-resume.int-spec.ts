@@ -95,6 +95,34 @@ describe('SFTP resume verification, pause and permissions against a real OpenSSH
     expect(sha256(target)).toBe(sha256(source));
   });
 
+  it('fails a transfer that stops moving for idleTimeoutMs with SSH_TIMEOUT (the server side frozen)', async () => {
+    const frozen = await SshConnection.open(targetOf(sshd));
+    // The session process of this connection relays every channel, the SFTP one included.
+    const pid = Number((await frozen.exec('echo $PPID')).stdout.trim());
+    expect(pid).toBeGreaterThan(1);
+    try {
+      const frozenSftp = await frozen.sftp();
+      process.kill(pid, 'SIGSTOP');
+      const err = await uploadFile(frozenSftp, source, join(work, 'frozen.bin'), { host, idleTimeoutMs: 500 }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SshError);
+      expect((err as SshError).code).toBe(SshErrorCode.Timeout);
+      expect((err as SshError).message).toBe(`upload of ${join(work, 'frozen.bin')}: nothing moved for 500 ms`);
+      // Requests outside the data stream (here the size check of a resume) are bounded the same way.
+      const resumed = await uploadFile(frozenSftp, source, join(work, 'frozen.bin'), {
+        host,
+        idleTimeoutMs: 500,
+        resume: true,
+      }).catch((e: unknown) => e);
+      expect((resumed as SshError).code).toBe(SshErrorCode.Timeout);
+      expect((resumed as SshError).message).toBe(`stat ${join(work, 'frozen.bin')} on ${host}: no answer for 500 ms`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      frozen.close();
+    }
+  });
+
   it('reports an unwritable directory as SFTP_PERMISSION_DENIED for a non-root user (password login)', async () => {
     const locked = join(work, 'root-only');
     mkdirSync(locked);

@@ -25,6 +25,8 @@ export interface FileTransferOptions {
    * its start, once.
    */
   verifyWith?: SshConnection;
+  /** No byte moved for this long (time paused does not count): SSH_TIMEOUT. */
+  idleTimeoutMs?: number;
   /** For messages: the host the SFTP session is connected to. */
   host: string;
 }
@@ -79,12 +81,13 @@ export async function downloadFile(
 export function transferContext(
   sftp: SFTPWrapper,
   totals: { bytes: number; files: number },
-  opts: Pick<FileTransferOptions, 'host' | 'onProgress' | 'pause' | 'signal'>,
+  opts: Pick<FileTransferOptions, 'host' | 'onProgress' | 'pause' | 'signal' | 'idleTimeoutMs'>,
 ): TransferContext {
   return {
-    fs: new RemoteFs(sftp, opts.host),
+    fs: new RemoteFs(sftp, opts.host, opts.idleTimeoutMs),
     meter: new ProgressMeter(totals, opts.onProgress ?? (() => undefined)),
     pause: opts.pause,
     signal: opts.signal,
+    idleTimeoutMs: opts.idleTimeoutMs,
   };
 }
