@@ -163,7 +163,7 @@ export interface ProjectInputs {
 }
 
 /** Creates an object and returns its id (204 answers carry no body: the list names it). */
-async function createObject(
+export async function createObject(
   api: JsonApi,
   projectPath: string,
   kind: string,

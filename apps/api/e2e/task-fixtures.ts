@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import type { DataSource } from 'typeorm';
-import { ApiClient, Factories, createGitRepository, spawnRunnerProcess, type ManagedProcess } from '@semaphore/testing';
+import {
+  ApiClient,
+  Factories,
+  createGitRepository,
+  spawnRunnerProcess,
+  type ManagedProcess,
+  type RepositoryFile,
+} from '@semaphore/testing';
 
 /** The registration token the e2e api processes and their runners share. */
 export const E2E_REGISTRATION_TOKEN = 'e2e-registration-token-0123456789';
@@ -58,7 +65,7 @@ export async function createBashProject(
   client: ApiClient,
   root: string,
   name: string,
-  scripts: Record<string, string>,
+  scripts: Record<string, RepositoryFile>,
   env?: Record<string, string>,
 ): Promise<BashProject> {
   const project = await client.post<{ id: number }>('/api/projects', { name });

@@ -3,7 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A bare git repository (branch `main`, one commit holding `files`) under `root`, returned as a `file://` URL. */
-export function createGitRepository(root: string, files: Record<string, string>, message = 'test files'): string {
+/** A file of a test repository: its content, or its content and mode (git keeps the executable bit). */
+export type RepositoryFile = string | Buffer | { content: string | Buffer; mode: number };
+
+export function createGitRepository(
+  root: string,
+  files: Record<string, RepositoryFile>,
+  message = 'test files',
+): string {
   const work = join(root, 'work');
   mkdirSync(work, { recursive: true });
   const env = {
@@ -18,7 +25,8 @@ export function createGitRepository(root: string, files: Record<string, string>,
   git('init', '-q', '-b', 'main');
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(work, name)), { recursive: true });
-    writeFileSync(join(work, name), content);
+    if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(join(work, name), content);
+    else writeFileSync(join(work, name), content.content, { mode: content.mode });
   }
   git('add', '.');
   git('commit', '-q', '-m', message);

@@ -17,6 +17,7 @@ export type { ApiResponse, RequestOptions } from './api-client';
 export { ApiStack, startApiStack, TEST_PASSWORD } from './api-stack';
 export type { ProjectActors } from './api-stack';
 export { createGitRepository } from './git-repository';
+export type { RepositoryFile } from './git-repository';
 export { createLocalUser } from './local-users';
 export type { LocalUser } from './local-users';
 export { startPostgresServer } from './postgres-server';

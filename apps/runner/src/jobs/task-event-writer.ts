@@ -1,5 +1,5 @@
 import type { TaskStatus, TaskEvent, TaskEventBatch } from '@semaphore/models';
-import type { JobEvents } from '@semaphore/task-engine';
+import type { JobEvents, ProgressReport } from '@semaphore/task-engine';
 
 /** Appends one batch (its JSON) to the task event stream. */
 export type BatchSink = (batch: TaskEventBatch) => Promise<void>;
@@ -64,6 +64,20 @@ export class TaskEventWriter implements JobEvents {
 
   commit(hash: string, message: string): void {
     this.push({ type: 'commit', hash, message });
+  }
+
+  progress(p: ProgressReport): void {
+    this.push({
+      type: 'progress',
+      time: new Date().toISOString(),
+      bytesDone: p.bytesDone,
+      bytesTotal: p.bytesTotal,
+      filesDone: p.filesDone,
+      filesTotal: p.filesTotal,
+      rate: p.rate,
+      ...(p.eta === null ? {} : { eta: p.eta }),
+      paused: p.paused,
+    });
   }
 
   /** Sends what is buffered; resolves once everything pushed so far is in the stream (or given up). */

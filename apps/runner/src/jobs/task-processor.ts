@@ -103,6 +103,8 @@ export class TaskProcessor {
       killGraceMs: this.config.tasks.killGraceMs,
       timeoutMs: this.config.tasks.maxDurationMs || undefined,
       confirmation: slot.confirmation,
+      artifacts: { upload: (path, file) => this.api.uploadArtifact(spec.taskId, path, file) },
+      hostKeys: { record: (line) => this.api.recordHostKey(spec.taskId, line) },
     });
     slot.attach(job);
     try {

@@ -1,7 +1,7 @@
-import { realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { assertRelativePath } from '../apps/arg-safety';
 import { JobErrorCode, JobPrepareError } from './job-errors';
+import { realPathInside } from './path-inside';
 
 /**
  * The absolute path of a `file` inventory inside `baseDir` (the template's or the inventory's own checkout): relative,
@@ -10,16 +10,12 @@ import { JobErrorCode, JobPrepareError } from './job-errors';
  */
 export async function inventoryFilePath(baseDir: string, inventory: string, where: string): Promise<string> {
   const relative = assertRelativePath('inventory', inventory);
-  const candidate = join(baseDir, relative);
-  let real: string;
-  let root: string;
-  try {
-    [real, root] = await Promise.all([realpath(candidate), realpath(baseDir)]);
-  } catch {
+  const real = await realPathInside(baseDir, relative);
+  if (real === 'missing') {
     throw new JobPrepareError(JobErrorCode.InventoryNotFound, `inventory file ${relative} not found in ${where}`);
   }
-  if (real !== root && !real.startsWith(root + sep)) {
+  if (real === 'outside') {
     throw new JobPrepareError(JobErrorCode.InventoryNotFound, `inventory file ${relative} points outside ${where}`);
   }
-  return candidate;
+  return join(baseDir, relative);
 }

@@ -1,5 +1,13 @@
-import { AppId, TaskStatus, type JobSpec, type KeyMaterial, type SshKeyMaterial } from '@semaphore/models';
-import { PauseGate, SshAgent } from '@semaphore/ssh';
+import { mkdir } from 'node:fs/promises';
+import {
+  AppId,
+  TaskStatus,
+  type JobSpec,
+  type KeyMaterial,
+  type SshKeyMaterial,
+  type SshOperationSettings,
+} from '@semaphore/models';
+import { PauseGate, SshAgent, SshError } from '@semaphore/ssh';
 import { UnsafeArgumentError } from '../apps/arg-safety';
 import { isTerraformApp } from '../apps/terraform-args';
 import { SupervisedProcess, type ProcessResult } from '../process/supervised-process';
@@ -13,6 +21,7 @@ import { cloneRepository, type CloneTarget } from './repository-clone';
 import { closeSshControlMasters } from './ssh-control-masters';
 import { TaskWorkspace } from './task-workspace';
 import { runTerraform, type ConfirmationPort } from './terraform-run';
+import { runSshOperation, type ArtifactPort, type HostKeyRecorder } from '../ssh-ops/ssh-operation-job';
 
 export interface LocalJobOptions {
   /** Root of the per-task workspaces (SEMAPHORE_TMP_PATH). */
@@ -24,6 +33,10 @@ export interface LocalJobOptions {
   timeoutMs?: number;
   /** Terraform/OpenTofu: where a plan waits for the user's confirm / reject. */
   confirmation?: ConfirmationPort;
+  /** sftp downloads and listings: where the files go for the api to serve. */
+  artifacts?: ArtifactPort;
+  /** ssh/sftp with accept_new host keys: where trusted-on-first-use keys are recorded. */
+  hostKeys?: HostKeyRecorder;
 }
 
 /**
@@ -52,6 +65,9 @@ export class LocalJob {
       const repoDir = await this.checkout(workspace, agents);
       if (this.stopRequested) return { status: TaskStatus.Stopped };
       if (isTerraformApp(this.spec.app)) return await this.runTerraform(workspace, agents, repoDir);
+      if (this.spec.sshOperation && (this.spec.app === AppId.Ssh || this.spec.app === AppId.Sftp)) {
+        return await this.runSshOperation(workspace, agents, repoDir, this.spec.sshOperation);
+      }
       const files = await this.prepareFiles(workspace, agents, repoDir);
       if (this.stopRequested) return { status: TaskStatus.Stopped };
       const inventoryAgent = await this.keyAgent(workspace, agents, this.spec.inventory?.sshKey);
@@ -113,6 +129,49 @@ export class LocalJob {
     await this.process?.stop();
   }
 
+  /**
+   * ssh/sftp templates: the inventory's hosts reached through libs/ssh from this process (no ssh binary, no agent:
+   * the key stays in memory). The task's time limit aborts the operation like a stop, reported as TASK_TIMEOUT.
+   */
+  private async runSshOperation(
+    workspace: TaskWorkspace,
+    agents: SshAgent[],
+    repoDir: string,
+    settings: SshOperationSettings,
+  ): Promise<JobResult> {
+    const inventoryPath = await this.installInventory(workspace, agents, repoDir);
+    const artifactsDir = workspace.path('artifacts');
+    await mkdir(artifactsDir, { mode: 0o700 });
+    let timedOut = false;
+    const timer = this.options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          this.stopController.abort();
+        }, this.options.timeoutMs)
+      : null;
+    try {
+      const result = await runSshOperation({
+        spec: this.spec,
+        settings,
+        repoDir,
+        inventoryPath,
+        artifactsDir,
+        events: this.options.events,
+        signal: this.stopController.signal,
+        pause: this.pauseGate,
+        artifacts: this.options.artifacts,
+        hostKeys: this.options.hostKeys,
+      });
+      if (timedOut) {
+        this.options.events.log('Running app failed: the task ran longer than its time limit');
+        return { status: TaskStatus.Error, errorCode: 'TASK_TIMEOUT' };
+      }
+      return this.stopRequested ? { status: TaskStatus.Stopped } : result;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
   /** init, workspace, plan, (confirmation), apply: each step a supervised process with the same environment. */
   private async runTerraform(workspace: TaskWorkspace, agents: SshAgent[], repoDir: string): Promise<JobResult> {
     const agent = await this.keyAgent(workspace, agents, this.spec.inventory?.sshKey);
@@ -172,9 +231,8 @@ export class LocalJob {
   }
 
   private async startAgent(workspace: TaskWorkspace, agents: SshAgent[], key: SshKeyMaterial): Promise<SshAgent> {
-    const agent = await SshAgent.start(workspace.dir);
+    const agent = await SshAgent.startWithKey(workspace.dir, key.privateKey, key.passphrase);
     agents.push(agent);
-    agent.addKey(key.privateKey, key.passphrase);
     return agent;
   }
 
@@ -247,5 +305,6 @@ export class LocalJob {
 function failureCode(err: unknown): string {
   if (err instanceof UnsafeArgumentError) return 'INVALID_TASK';
   if (err instanceof JobPrepareError) return err.code;
+  if (err instanceof SshError) return err.code;
   return 'TASK_FAILED';
 }
