@@ -213,6 +213,40 @@ describe('ssh and sftp task types: api + runner + three loopback sshd', () => {
     }
   });
 
+  it('times a hung command out with SSH_TIMEOUT, and retries an unreachable host as the policy says', async () => {
+    const hung = await template('hung', 'ssh', { command: 'sleep 60', command_timeout: 1 });
+    const timedOut = await finished(await run(hung, { limit: 'web1' }));
+    expect(timedOut).toMatchObject({ status: 'error', error_code: 'SSH_TIMEOUT' });
+
+    const web1Port = servers[0].port;
+    const unreachable = await admin.post<{ id: number }>(`${project.projectPath}/inventory`, {
+      name: 'gone',
+      type: 'static',
+      inventory: `gone ansible_host=127.0.0.1 ansible_port=1\nweb1 ansible_host=127.0.0.1 ansible_port=${web1Port}\n`,
+      ssh_key_id: keyId,
+    });
+    const goneInventory =
+      unreachable.body?.id ??
+      (await admin.get<Array<{ id: number; name: string }>>(`${project.projectPath}/inventory`)).body.find(
+        (i) => i.name === 'gone',
+      )?.id;
+    const created = await admin.post<{ id: number }>(`${project.projectPath}/templates`, {
+      name: 'retrying',
+      app: 'ssh',
+      repository_id: project.repositoryId,
+      environment_id: project.environmentId,
+      inventory_id: goneInventory,
+      ssh_options: { command: 'true', connect_timeout: 2, retry: { attempts: 3, backoff: 0.2, backoff_factor: 1 } },
+    });
+    expect(created.status).toBe(201);
+    const task = await finished(await run(created.body.id));
+    expect(task).toMatchObject({ status: 'error', error_code: 'SSH_CONNECTION_FAILED' });
+    const lines = await output(task.id);
+    expect(lines.filter((l) => /^\[gone\] attempt \d of 3 failed \(SSH_CONNECTION_FAILED/.test(l))).toHaveLength(2);
+    expect(lines.find((l) => l.startsWith('gone: FAILED'))).toMatch(/SSH_CONNECTION_FAILED: .*, 3 attempts\)$/);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^web1: ok \(exit 0/)]));
+  });
+
   it('accept_new trusts unknown hosts once, records their keys in the project, then verifies them', async () => {
     await setKnownHosts([]);
     const templateId = await template('accept new', 'ssh', { command: 'true', host_key_mode: 'accept_new' });
