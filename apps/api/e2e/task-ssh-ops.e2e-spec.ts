@@ -247,6 +247,35 @@ describe('ssh and sftp task types: api + runner + three loopback sshd', () => {
     expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^web1: ok \(exit 0/)]));
   });
 
+  it('verifies a host against a fingerprint pinned in the inventory when the project knows no key', async () => {
+    await setKnownHosts([]);
+    try {
+      const s = servers[1];
+      const pinned = await createObject(admin, project.projectPath, 'inventory', {
+        name: 'pinned',
+        type: 'static',
+        inventory:
+          `web2 ansible_host=127.0.0.1 ansible_port=${s.port} semaphore_host_key_fingerprint=${s.hostKeyFingerprintSha256}\n` +
+          `web1 ansible_host=127.0.0.1 ansible_port=${servers[0].port}\n`,
+        ssh_key_id: keyId,
+      });
+      const created = await admin.post<{ id: number }>(`${project.projectPath}/templates`, {
+        name: 'pinned in inventory',
+        app: 'ssh',
+        repository_id: project.repositoryId,
+        inventory_id: pinned,
+        ssh_options: { command: 'true' },
+      });
+      const task = await finished(await run(created.body.id));
+      expect(task).toMatchObject({ status: 'error', error_code: 'SSH_HOST_KEY_MISMATCH' });
+      const lines = await output(task.id);
+      expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^web2: ok \(exit 0/)]));
+      expect(lines.find((l) => l.startsWith('web1: FAILED'))).toMatch(/SSH_HOST_KEY_MISMATCH/);
+    } finally {
+      await setKnownHosts(servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostPublicKey}`));
+    }
+  });
+
   it('accept_new trusts unknown hosts once, records their keys in the project, then verifies them', async () => {
     await setKnownHosts([]);
     const templateId = await template('accept new', 'ssh', { command: 'true', host_key_mode: 'accept_new' });

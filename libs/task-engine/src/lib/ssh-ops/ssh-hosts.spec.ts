@@ -53,6 +53,28 @@ describe('ssh host targets', () => {
     expect(() => hostTarget({ name: 'h', vars: { ansible_connection: 'local' }, groups: [] }, opts)).toThrow(/not SSH/);
   });
 
+  it('trusts fingerprints pinned in the inventory besides the known hosts, and refuses malformed ones', () => {
+    const fp = `SHA256:${'A'.repeat(43)}`;
+    const jumpFp = `SHA256:${'B'.repeat(43)}`;
+    const t = hostTarget(
+      {
+        name: 'h',
+        vars: {
+          semaphore_host_key_fingerprint: fp,
+          semaphore_jump_host: 'j',
+          semaphore_jump_host_key_fingerprint: jumpFp,
+        },
+        groups: [],
+      },
+      opts,
+    );
+    expect(t.target.hostKeys.fingerprints).toEqual([fp]);
+    expect(t.target.jump?.hostKeys.fingerprints).toEqual([jumpFp]);
+    expect(() =>
+      hostTarget({ name: 'h', vars: { semaphore_host_key_fingerprint: 'MD5:aa:bb' }, groups: [] }, opts),
+    ).toThrow(/not a SHA256/);
+  });
+
   it('takes a login_password key as password authentication', () => {
     const t = hostTarget(
       { name: 'h', vars: {}, groups: [] },

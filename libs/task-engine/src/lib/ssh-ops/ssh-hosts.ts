@@ -63,6 +63,22 @@ function loginOf(key: KeyMaterial): string | null {
   return key.type === 'ssh' || key.type === 'login_password' ? key.login || null : null;
 }
 
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/**
+ * Host keys pinned in the inventory itself: `SHA256:...` fingerprints (as `ssh-keygen -lf` prints them), comma
+ * separated, in a host or group variable. They are trusted besides the known hosts (a revoked key stays refused).
+ */
+export function pinnedFingerprints(h: InventoryHost, variable: string): string[] {
+  const text = h.vars[variable];
+  if (text === undefined || text.trim() === '') return [];
+  const list = text.split(',').map((f) => f.trim());
+  const bad = list.find((f) => !FINGERPRINT.test(f));
+  if (bad !== undefined)
+    throw new HostConfigError(`host ${h.name}: ${variable} "${bad}" is not a SHA256:<base64> fingerprint`);
+  return list;
+}
+
 /** Where and how to connect to an inventory host (ansible's connection variables), its bastion included. */
 export function hostTarget(h: InventoryHost, opts: HostTargetOptions): HostTarget {
   if (h.vars.ansible_connection && !['ssh', 'paramiko', 'smart'].includes(h.vars.ansible_connection)) {
@@ -78,8 +94,9 @@ export function hostTarget(h: InventoryHost, opts: HostTargetOptions): HostTarge
   const user = h.vars.ansible_user ?? h.vars.ansible_ssh_user ?? loginOf(opts.key) ?? 'root';
   const password = h.vars.ansible_password ?? h.vars.ansible_ssh_pass;
   const creds = password !== undefined && opts.key.type !== 'ssh' ? { password } : credentials(opts.key);
-  const make = (host: string, p: number, username: string): SshTarget => {
+  const make = (host: string, p: number, username: string, pinned: string[]): SshTarget => {
     const known = knownHostFingerprints(opts.knownHosts, host, p);
+    const fingerprints = [...new Set([...known.fingerprints, ...pinned])].filter((f) => !known.revoked.includes(f));
     return {
       host,
       port: p,
@@ -87,15 +104,22 @@ export function hostTarget(h: InventoryHost, opts: HostTargetOptions): HostTarge
       ...creds,
       connectTimeoutMs: opts.connectTimeoutMs,
       hostKeys: {
-        fingerprints: known.fingerprints,
+        fingerprints,
         revoked: known.revoked,
         acceptNew: opts.hostKeyMode === HostKeyMode.AcceptNew,
         onAccepted: (accepted) => opts.onAccepted(host, p, accepted),
       },
     };
   };
-  const target = make(endpoint.host, port, user);
+  const target = make(endpoint.host, port, user, pinnedFingerprints(h, 'semaphore_host_key_fingerprint'));
   const jump = jumpHostOf(h.vars);
-  if (jump) target.jump = make(jump.host, jump.port, jump.user ?? user);
+  if (jump) {
+    target.jump = make(
+      jump.host,
+      jump.port,
+      jump.user ?? user,
+      pinnedFingerprints(h, 'semaphore_jump_host_key_fingerprint'),
+    );
+  }
   return { name: h.name, target };
 }
