@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { TaskStatus } from '@semaphore/models';
+import { TaskStatus, type WireTaskProgress } from '@semaphore/models';
 import { IntegrationEntity } from './integration.entity';
 import { InventoryEntity } from './inventory.entity';
 import { ProjectEntity } from './project.entity';
@@ -9,16 +9,7 @@ import { TemplateEntity } from './template.entity';
 import { UserEntity } from './user.entity';
 
 /** Latest progress of a transfer, in the API's field names. */
-export interface TaskProgress {
-  time: string;
-  bytes_done: number | null;
-  bytes_total: number | null;
-  files_done: number | null;
-  files_total: number | null;
-  rate: number | null;
-  eta: number | null;
-  paused: boolean;
-}
+export type TaskProgress = WireTaskProgress;
 
 @Entity({ name: 'task' })
 @Index(['projectId', 'id'])

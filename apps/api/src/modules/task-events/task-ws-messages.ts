@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskEventBatch, TaskStatus } from '@semaphore/models';
+import type { TaskEvent, TaskEventBatch, TaskStatus, WireTaskProgress } from '@semaphore/models';
 import { toWireTime } from '../../wire';
 import { progressOf } from './task-event-apply';
 import { parseEventTime } from './task-event-batch';
@@ -36,18 +36,10 @@ export interface WsUpdateMessage {
   version: string | null;
 }
 
-export interface WsProgressMessage {
+export interface WsProgressMessage extends WireTaskProgress {
   type: 'progress';
   project_id: number;
   task_id: number;
-  time: string;
-  bytes_done: number | null;
-  bytes_total: number | null;
-  files_done: number | null;
-  files_total: number | null;
-  rate: number | null;
-  eta: number | null;
-  paused: boolean;
 }
 
 export type WsTaskMessage = WsLogMessage | WsUpdateMessage | WsProgressMessage;
