@@ -255,6 +255,9 @@ describe('task reads (P/tasks, P/templates/{id}/tasks) and task deletion', () =>
         build_task_id: null,
         version: null,
         inventory_id: template.inventoryId,
+        error_code: null,
+        retry_of_task_id: null,
+        progress: null,
       });
 
       const foreign = await stack.factories.task(otherTemplate);
