@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { ProjectRole } from '@semaphore/models';
 import type { ProjectEntity, UserEntity } from '@semaphore/persistence';
@@ -22,6 +25,9 @@ export class ApiStack {
     readonly db: TestDatabase,
     readonly redis: TestRedis,
     readonly api: ApiProcess,
+    /** This stack's own SEMAPHORE_ARTIFACTS_PATH, shared by its replicas: task ids repeat across test databases. */
+    readonly artifactsPath: string,
+    private readonly ownsArtifacts: boolean,
   ) {
     this.factories = new Factories(db.dataSource);
   }
@@ -29,12 +35,19 @@ export class ApiStack {
   static async start(env: Record<string, string> = {}): Promise<ApiStack> {
     const db = await createTestDatabase();
     const redis = await createTestRedis();
+    const artifactsPath = env.SEMAPHORE_ARTIFACTS_PATH ?? (await mkdtemp(join(tmpdir(), 'e2e-artifacts-')));
     try {
-      const api = await startApiProcess({ db: db.connection, redisUrl: redis.url, redisPrefix: redis.prefix, env });
-      return new ApiStack(db, redis, api);
+      const api = await startApiProcess({
+        db: db.connection,
+        redisUrl: redis.url,
+        redisPrefix: redis.prefix,
+        env: { SEMAPHORE_ARTIFACTS_PATH: artifactsPath, ...env },
+      });
+      return new ApiStack(db, redis, api, artifactsPath, !env.SEMAPHORE_ARTIFACTS_PATH);
     } catch (err) {
       await redis.cleanup();
       await db.drop();
+      if (!env.SEMAPHORE_ARTIFACTS_PATH) await rm(artifactsPath, { recursive: true, force: true });
       throw err;
     }
   }
@@ -45,7 +58,12 @@ export class ApiStack {
 
   /** Another api process (a replica) on this stack's database and Redis; the caller stops it. */
   startReplica(env: Record<string, string> = {}): Promise<ApiProcess> {
-    return startApiProcess({ db: this.db.connection, redisUrl: this.redis.url, redisPrefix: this.redis.prefix, env });
+    return startApiProcess({
+      db: this.db.connection,
+      redisUrl: this.redis.url,
+      redisPrefix: this.redis.prefix,
+      env: { SEMAPHORE_ARTIFACTS_PATH: this.artifactsPath, ...env },
+    });
   }
 
   /** A client with no credentials. */
@@ -90,6 +108,7 @@ export class ApiStack {
     await this.api.process.stop();
     await this.redis.cleanup();
     await this.db.drop();
+    if (this.ownsArtifacts) await rm(this.artifactsPath, { recursive: true, force: true });
   }
 }
 
