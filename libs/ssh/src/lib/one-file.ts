@@ -3,6 +3,7 @@ import { chmod, lstat, utimes } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { SshConnection } from './ssh-connection';
 import { localSha256, remoteSha256 } from './remote-checksum';
+import { PipelinedSftpReadStream } from './sftp-read-stream';
 import { SshError, SshErrorCode } from './ssh-error';
 import { pump, type TransferContext } from './transfer-stream';
 import type { TreeEntry } from './tree-entry';
@@ -159,7 +160,7 @@ export function copyFile(
 }
 
 function remoteSource(ctx: TransferContext, path: string): Source {
-  return (start) => ctx.fs.sftp.createReadStream(path, { start, highWaterMark: CHUNK }) as unknown as Readable;
+  return (start) => new PipelinedSftpReadStream(ctx.fs.sftp, path, { start });
 }
 
 /** A remote file written (or appended to) with the source's mode, then given its mode and times. */

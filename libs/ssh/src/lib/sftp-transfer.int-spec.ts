@@ -6,6 +6,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { startSshd, type SshdServer } from '@semaphore/testing';
 import { SshErrorCode, downloadFile, uploadFile, type SshConnection, type TransferProgress } from '../index';
 import { openSession, rejectionOf as rejection } from '../testing/fixtures';
+import { PipelinedSftpReadStream } from './sftp-read-stream';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -69,6 +70,22 @@ describe('SFTP file transfers against a real OpenSSH sshd', () => {
     });
     expect(down.resumedFrom).toBe(3_000_000);
     expect(sha256(join(local, 'partial-down.bin'))).toBe(sha256(source));
+  });
+
+  it('reads with several requests in flight, in order, to the end of files of any size (empty, odd, offset)', async () => {
+    const read = async (path: string, start = 0) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of new PipelinedSftpReadStream(sftp, path, { start, chunkSize: 1000, depth: 7 }))
+        chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const odd = randomBytes(123_457);
+    writeFileSync(join(remote, 'odd.bin'), odd);
+    writeFileSync(join(remote, 'empty.bin'), '');
+    expect((await read(join(remote, 'odd.bin'))).equals(odd)).toBe(true);
+    expect((await read(join(remote, 'odd.bin'), 99_999)).equals(odd.subarray(99_999))).toBe(true);
+    expect((await read(join(remote, 'empty.bin'))).length).toBe(0);
+    await expect(read(join(remote, 'absent.bin'))).rejects.toMatchObject({ code: 2 });
   });
 
   it('names a missing remote file or directory SFTP_FILE_NOT_FOUND', async () => {
