@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { PipelinedSftpReadStream, type SftpReadPort } from './sftp-read-stream';
 
 type ReadCallback = (err: Error | undefined, bytesRead: number) => void;
@@ -61,16 +59,7 @@ class ScriptedSession {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 function collect(stream: PipelinedSftpReadStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  return pipeline(
-    stream,
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        chunks.push(chunk);
-        done();
-      },
-    }),
-  ).then(() => Buffer.concat(chunks));
+  return stream.toArray().then((chunks: Buffer[]) => Buffer.concat(chunks));
 }
 
 /** Answers whatever is pending with `pick` until the stream is done. */
