@@ -7,6 +7,7 @@
  * Knobs (environment): BENCH_ONLY=dispatch,log,throughput,ssh  BENCH_SFTP_MB=200  BENCH_DISPATCH_TASKS=200  BENCH_LOG_LINES=1000000
  * BENCH_LOG_TIMEOUT_SECONDS=300  BENCH_THROUGHPUT_TASKS=1000  BENCH_THROUGHPUT_SECONDS=40  BENCH_IN_FLIGHT=64
  * BENCH_RUNNER_PARALLEL=8  BENCH_TIMEOUT_SECONDS=900
+ * BENCH_LOG_DIR: a folder for the api's and runners' logs (written when the stack stops).
  * BENCH_NODE_OPTIONS: NODE_OPTIONS of the api and runner processes (e.g. `--require <a profiling hook>`).
  */
 import { spawnSync } from 'node:child_process';
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
     memory.end = stack.memory();
   } finally {
     tap?.close();
-    await stack.stop();
+    await stack.stop(process.env.BENCH_LOG_DIR);
   }
   return finish(report, { date: new Date().toISOString(), settings, memory });
 }

@@ -144,9 +144,15 @@ export class BenchStack {
     for (const p of [this.stack.api.process, ...this.runners]) p.signal('SIGKILL');
   }
 
-  async stop(): Promise<void> {
+  /** Stops everything; with `logDir`, the api's and runners' stdout (pino lines) are written there first. */
+  async stop(logDir?: string): Promise<void> {
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.stack.stop();
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      writeFileSync(join(logDir, 'api.log'), `${this.stack.api.process.stdout.join('\n')}\n`);
+      this.runners.forEach((r, i) => writeFileSync(join(logDir, `runner-${i + 1}.log`), `${r.stdout.join('\n')}\n`));
+    }
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -5,3 +5,4 @@ export { createDataSource, createDataSourceOptions, runMigrations } from './data
 export type { DatabaseConnectionConfig } from './data-source';
 export { schemaDiff } from './schema-diff';
 export type { SchemaDiff } from './schema-diff';
+export { hydrateRow } from './hydrate';

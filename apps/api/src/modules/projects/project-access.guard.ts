@@ -36,8 +36,11 @@ export class ProjectAccessGuard implements CanActivate {
       throw badRequest('Invalid project ID');
     }
     const projectId = Number(raw);
-    const project = await this.projects.findOneBy({ id: projectId });
-    const member = project ? await this.members.findOneBy({ projectId, userId: ctx.user.id }) : null;
+    // Both at once: a membership row without its project cannot exist (foreign key), so a stray one never counts.
+    const [project, member] = await Promise.all([
+      this.projects.findOneBy({ id: projectId }),
+      this.members.findOneBy({ projectId, userId: ctx.user.id }),
+    ]);
     if (!project || (!member && !ctx.user.admin)) throw new NotFoundException({ error: 'Project not found' });
     ctx.project = project;
     ctx.projectRole = member?.role ?? null;

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { TaskStatus } from '@semaphore/models';
 import {
+  hydrateRow,
   InventoryEntity,
   OptionEntity,
   RunnerEntity,
@@ -14,12 +15,6 @@ import {
 import type { ClaimContext } from './job-spec.builder';
 import { knownHostsOptionKeys, type KnownHostsText } from './known-hosts';
 
-export interface ClaimedRow {
-  claimGeneration: number;
-  lastSeq: number;
-  status: TaskStatus;
-}
-
 /** The queries of the claim endpoint: loading what a job needs, and the atomic `waiting -> starting` move. */
 @Injectable()
 export class TaskClaimRepository {
@@ -29,28 +24,33 @@ export class TaskClaimRepository {
     return this.dataSource.getRepository(TaskEntity).findOneBy({ id });
   }
 
-  /** Everything a job of `task` needs (keys still encrypted), or null when its template is gone. */
+  /**
+   * Everything a job of `task` needs (keys still encrypted), or null when its template is gone. Independent reads go
+   * out at once (the claim is on the path from POST to the task's process); only an inventory that comes from the
+   * template waits for it. `find` rather than `findOne`: with joins, `findOne` costs a second (DISTINCT) query.
+   */
   async loadContext(task: TaskEntity): Promise<ClaimContext | null> {
-    const template = await this.dataSource.getRepository(TemplateEntity).findOne({
-      where: { id: task.templateId, projectId: task.projectId },
-      relations: { vaults: { vaultKey: true }, repository: { sshKey: true }, environment: { secrets: true } },
-    });
-    if (!template?.repository) return null;
-    const inventoryId = task.inventoryId ?? template.inventoryId;
-    // Independent reads, at once: the claim is on the path from POST to the task's process.
-    const [inventory, user, buildTask, knownHosts] = await Promise.all([
-      inventoryId
-        ? this.dataSource.getRepository(InventoryEntity).findOne({
-            where: { id: inventoryId, projectId: task.projectId },
-            relations: { sshKey: true, becomeKey: true, repository: { sshKey: true } },
-          })
-        : null,
+    const [template, ownInventory, user, buildTask, knownHosts] = await Promise.all([
+      this.dataSource
+        .getRepository(TemplateEntity)
+        .find({
+          where: { id: task.templateId, projectId: task.projectId },
+          relations: { vaults: { vaultKey: true }, repository: { sshKey: true }, environment: { secrets: true } },
+        })
+        .then((rows) => rows[0] ?? null),
+      task.inventoryId ? this.inventory(task.inventoryId, task.projectId) : null,
       task.userId ? this.dataSource.getRepository(UserEntity).findOneBy({ id: task.userId }) : null,
       task.buildTaskId && !task.version
         ? this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
         : null,
       this.knownHosts(task.projectId),
     ]);
+    if (!template?.repository) return null;
+    const inventory = task.inventoryId
+      ? ownInventory
+      : template.inventoryId
+        ? await this.inventory(template.inventoryId, task.projectId)
+        : null;
     return {
       task,
       template,
@@ -59,6 +59,14 @@ export class TaskClaimRepository {
       buildVersion: buildTask?.version ?? null,
       knownHosts,
     };
+  }
+
+  private async inventory(id: number, projectId: number): Promise<InventoryEntity | null> {
+    const rows = await this.dataSource.getRepository(InventoryEntity).find({
+      where: { id, projectId },
+      relations: { sshKey: true, becomeKey: true, repository: { sshKey: true } },
+    });
+    return rows[0] ?? null;
   }
 
   /** The known hosts options of a project's tasks, global first. */
@@ -71,9 +79,10 @@ export class TaskClaimRepository {
   /**
    * The claim itself, one statement: only a `waiting` task whose runner tag is one of the runner's tags (or that has
    * none) and that is in the runner's project (for project runners) moves to `starting`, with this runner and a new
-   * claim generation. Null when another runner, a stop or a tag mismatch got in the way.
+   * claim generation. Returns the claimed task as stored, or null when another runner, a stop or a tag mismatch got in
+   * the way.
    */
-  async claim(taskId: number, runner: RunnerEntity): Promise<ClaimedRow | null> {
+  async claim(taskId: number, runner: RunnerEntity): Promise<TaskEntity | null> {
     const result = await this.dataSource
       .createQueryBuilder()
       .update(TaskEntity)
@@ -88,11 +97,10 @@ export class TaskClaimRepository {
       .andWhere('(CAST(:runnerProject AS integer) IS NULL OR project_id = :runnerProject)', {
         runnerProject: runner.projectId,
       })
-      .returning('claim_generation, last_seq, status')
+      .returning('*')
       .execute();
-    const rows = result.raw as Array<{ claim_generation: number; last_seq: number; status: TaskStatus }>;
-    if (!rows.length) return null;
-    return { claimGeneration: rows[0].claim_generation, lastSeq: rows[0].last_seq, status: rows[0].status };
+    const rows = result.raw as Array<Record<string, unknown>>;
+    return rows.length ? hydrateRow(this.dataSource.manager, TaskEntity, rows[0]) : null;
   }
 
   async touchRunner(runnerId: number): Promise<void> {
@@ -100,24 +108,31 @@ export class TaskClaimRepository {
   }
 
   /**
-   * Fails a waiting task that cannot be prepared (e.g. a key that does not decrypt): `error` with a code and one log
-   * line saying why, in one transaction, only if it is still waiting. Returns the updated task, or null.
+   * Fails a claimed task that cannot be prepared (e.g. a key that does not decrypt) before its spec is handed out:
+   * `error` with a code and one log line saying why, in one transaction, only if it is still `starting` under this
+   * claim. Returns the updated task, or null.
    */
-  async failWaiting(taskId: number, errorCode: string, line: string): Promise<TaskEntity | null> {
+  async failClaimed(task: TaskEntity, errorCode: string, line: string): Promise<TaskEntity | null> {
     return this.dataSource.transaction(async (em) => {
       const result = await em
         .createQueryBuilder()
         .update(TaskEntity)
-        .set({ status: TaskStatus.Error, end: () => 'now()', errorCode, lastSeq: () => 'last_seq + 1' })
-        .where('id = :taskId AND status = :waiting', { taskId, waiting: TaskStatus.Waiting })
-        .returning('last_seq')
+        // Never handed out: no runner is recorded for it.
+        .set({ status: TaskStatus.Error, end: () => 'now()', errorCode, runnerId: null, lastSeq: () => 'last_seq + 1' })
+        .where('id = :id AND status = :starting AND claim_generation = :gen', {
+          id: task.id,
+          starting: TaskStatus.Starting,
+          gen: task.claimGeneration,
+        })
+        .returning('*')
         .execute();
-      const rows = result.raw as Array<{ last_seq: number }>;
+      const rows = result.raw as Array<Record<string, unknown>>;
       if (!rows.length) return null;
+      const failed = hydrateRow(em, TaskEntity, rows[0]);
       await em
         .getRepository(TaskOutputEntity)
-        .insert({ taskId, seq: rows[0].last_seq, time: new Date(), output: line });
-      return em.getRepository(TaskEntity).findOneBy({ id: taskId });
+        .insert({ taskId: task.id, seq: failed.lastSeq, time: new Date(), output: line });
+      return failed;
     });
   }
 }

@@ -22,8 +22,9 @@ import { TaskClaimRepository } from './task-claim.repository';
 
 /**
  * `POST /api/internal/runners/tasks/{id}/claim`: a runner atomically takes a waiting task and receives its JobSpec,
- * secrets decrypted. The spec is built before the claim (so a task whose keys do not decrypt is failed instead of
- * being handed out) and travels only in this response: it is never logged, stored or put into Redis.
+ * secrets decrypted. The claim comes first (one statement, returning the task), then the spec is built; a task whose
+ * keys do not decrypt is failed under its claim instead of being handed out. The spec travels only in this response:
+ * it is never logged, stored or put into Redis.
  */
 @Injectable()
 export class TaskClaimService {
@@ -40,9 +41,8 @@ export class TaskClaimService {
   }
 
   async claim(taskId: number, runner: RunnerEntity): Promise<JobSpec> {
-    const task = await this.repo.findTask(taskId);
-    if (!task) throw notFound('Task');
-    this.refuseUnclaimable(task, runner);
+    const task = await this.repo.claim(taskId, runner);
+    if (!task) return this.refuse(taskId, runner);
     const ctx = await this.repo.loadContext(task);
     if (!ctx) {
       await this.fail(task, 'INVALID_TASK', 'the template or its repository is gone');
@@ -56,20 +56,20 @@ export class TaskClaimService {
       await this.fail(task, err.code, err.message);
       throw conflict(`Task cannot be run: ${err.message}`);
     }
-    const claimed = await this.repo.claim(taskId, runner);
-    if (!claimed) {
-      const now = await this.repo.findTask(taskId);
-      throw conflict(`Task is not waiting${now ? ` (status ${now.status})` : ''}`);
-    }
-    this.logger.info(
-      { event: 'task.claimed', taskId, runnerId: runner.id, gen: claimed.claimGeneration },
-      'task claimed',
-    );
+    this.logger.info({ event: 'task.claimed', taskId, runnerId: runner.id, gen: task.claimGeneration }, 'task claimed');
     await this.afterClaim(ctx, runner);
-    return { ...spec, claimGeneration: claimed.claimGeneration, firstSeq: claimed.lastSeq + 1 };
+    return { ...spec, claimGeneration: task.claimGeneration, firstSeq: task.lastSeq + 1 };
   }
 
-  /** Cheap checks first, so a runner learns why (the atomic UPDATE re-checks all of them). */
+  /** The claim did not happen: 404 for a task that does not exist, else 409 saying why. */
+  private async refuse(taskId: number, runner: RunnerEntity): Promise<never> {
+    const task = await this.repo.findTask(taskId);
+    if (!task) throw notFound('Task');
+    this.refuseUnclaimable(task, runner);
+    throw conflict(`Task is not waiting (status ${task.status})`);
+  }
+
+  /** Why the atomic UPDATE did not take the task, for the runner's log. */
   private refuseUnclaimable(task: TaskEntity, runner: RunnerEntity): void {
     if (task.status !== TaskStatus.Waiting) throw conflict(`Task is not waiting (status ${task.status})`);
     if (task.runnerTag && !runner.tags.includes(task.runnerTag)) {
@@ -96,9 +96,9 @@ export class TaskClaimService {
     ]);
   }
 
-  /** Fails a waiting task that cannot be prepared, if nothing else changed it meanwhile. */
+  /** Fails a claimed task that cannot be prepared, if nothing else changed it meanwhile. */
   private async fail(task: TaskEntity, errorCode: string, reason: string): Promise<void> {
-    const failed = await this.repo.failWaiting(task.id, errorCode, `Running app failed: ${reason}`);
+    const failed = await this.repo.failClaimed(task, errorCode, `Running app failed: ${reason}`);
     if (!failed) return;
     this.logger.warn({ event: 'task.unclaimable', taskId: task.id, errorCode, reason }, 'task cannot be run');
     await this.publishUpdate(failed, TaskStatus.Error, failed.end);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { TaskEntity } from '@semaphore/persistence';
 import { ApiConfig } from '../../config';
 import { TaskDispatcher } from './task-dispatcher';
-import { type AdmittedTask, TaskStateStore } from './task-state.store';
+import { type AdmittedTask, type TaskRegistration, TaskStateStore } from './task-state.store';
 
 /**
  * Admission of tasks into the BullMQ queues: register in the TaskStateStore, admit atomically within the limits
@@ -21,19 +21,25 @@ export class TaskAdmissionService {
 
   /** Registers a waiting task (idempotent). */
   async register(task: TaskEntity, allowParallel: boolean, projectMaxParallel: number): Promise<void> {
-    await this.store.register({
-      taskId: task.id,
-      projectId: task.projectId,
-      templateId: task.templateId,
-      allowParallel,
-      projectMaxParallel,
-      runnerTag: task.runnerTag,
-    });
+    await this.store.register(registration(task, allowParallel, projectMaxParallel));
   }
 
   /** Admits what fits and adds the jobs. Returns the admitted tasks. */
   async admitAndDispatch(): Promise<AdmittedTask[]> {
-    const admitted = await this.store.admit(this.config.tasks.maxParallelTasks);
+    return this.dispatch(await this.store.admit(this.config.tasks.maxParallelTasks));
+  }
+
+  /** `register` then `admitAndDispatch`, with one Redis round trip for both (the path of a new task). */
+  async registerAndDispatch(
+    task: TaskEntity,
+    allowParallel: boolean,
+    projectMaxParallel: number,
+  ): Promise<AdmittedTask[]> {
+    const reg = registration(task, allowParallel, projectMaxParallel);
+    return this.dispatch(await this.store.registerAndAdmit(reg, this.config.tasks.maxParallelTasks));
+  }
+
+  private async dispatch(admitted: AdmittedTask[]): Promise<AdmittedTask[]> {
     if (admitted.length > 0) {
       await this.dispatcher.add(admitted);
       this.logger.debug({ taskIds: admitted.map((t) => t.taskId) }, 'tasks admitted');
@@ -60,4 +66,15 @@ export class TaskAdmissionService {
   async dropJob(task: TaskEntity): Promise<void> {
     await this.dispatcher.remove(task.id, task.runnerTag);
   }
+}
+
+function registration(task: TaskEntity, allowParallel: boolean, projectMaxParallel: number): TaskRegistration {
+  return {
+    taskId: task.id,
+    projectId: task.projectId,
+    templateId: task.templateId,
+    allowParallel,
+    projectMaxParallel,
+    runnerTag: task.runnerTag,
+  };
 }

@@ -9,7 +9,7 @@ import { nextBuildVersion } from './build-version';
 import type { CreateTaskDto } from './dto/create-task.dto';
 import { TaskAdmissionService } from './task-admission.service';
 import { parseJsonObjectText, storedArguments, taskOverrideProblem } from './task-input';
-import { type NewTaskRow, TaskQueueRepository } from './task-queue.repository';
+import { type NewTaskRow, type QueuedLine, TaskQueueRepository } from './task-queue.repository';
 import { sealTaskSecret } from './task-secret';
 import { TaskStreamPublisher } from './task-stream.publisher';
 
@@ -125,13 +125,12 @@ export class TaskCreateService {
 
   /** Inserts, announces and admits a task. Redis trouble after the insert is left to the sweep. */
   private async enqueue(project: ProjectEntity, template: TemplateEntity, row: NewTaskRow): Promise<TaskEntity> {
-    const time = new Date();
-    const output = (id: number) => `Task ${id} added to queue`;
+    const line: QueuedLine = { time: new Date(), before: 'Task ', after: ' added to queue' };
     const buildVersion =
       template.type === TemplateType.Build
         ? (previous: string | null) => nextBuildVersion(template.startVersion, previous)
         : undefined;
-    const task = await this.repo.insertQueuedTask(row, { time, output }, buildVersion);
+    const task = await this.repo.insertQueuedTask(row, line, buildVersion);
     // The audit event and the Redis side (announce, register, admit) do not depend on each other: at once.
     await Promise.all([
       this.events.log({
@@ -141,7 +140,7 @@ export class TaskCreateService {
         objectId: task.id,
         description: `Task ID ${task.id} queued for running`,
       }),
-      this.announceAndAdmit(task, template, project, time, output(task.id)),
+      this.announceAndAdmit(task, template, project, line.time, `${line.before}${task.id}${line.after}`),
     ]);
     return task;
   }
@@ -154,12 +153,15 @@ export class TaskCreateService {
     firstLine: string,
   ): Promise<void> {
     try {
-      await this.publisher.appendApiBatch(task, [
-        { type: 'log', seq: 1, time: toWireTime(time), output: firstLine },
-        TaskStreamPublisher.updateEvent(task),
+      // Both at once on the one Redis connection: the announcement is sent first, so Redis has it before the job
+      // exists (and so before any event of the runner that will claim it).
+      await Promise.all([
+        this.publisher.appendApiBatch(task, [
+          { type: 'log', seq: 1, time: toWireTime(time), output: firstLine },
+          TaskStreamPublisher.updateEvent(task),
+        ]),
+        this.admission.registerAndDispatch(task, template.allowParallelTasks, project.maxParallelTasks),
       ]);
-      await this.admission.register(task, template.allowParallelTasks, project.maxParallelTasks);
-      await this.admission.admitAndDispatch();
     } catch (error) {
       this.logger.warn(
         { taskId: task.id, err: error },

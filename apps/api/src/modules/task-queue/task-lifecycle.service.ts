@@ -90,8 +90,11 @@ export class TaskLifecycleService {
     const [admission] = await this.repo.tasksForAdmission({ ids: [current.id] });
     await this.admission.release(current.id);
     await this.admission.clearOldJob(current);
-    await this.admission.register(current, admission?.allowParallel ?? false, admission?.projectMaxParallel ?? 0);
-    await this.admission.admitAndDispatch();
+    await this.admission.registerAndDispatch(
+      current,
+      admission?.allowParallel ?? false,
+      admission?.projectMaxParallel ?? 0,
+    );
   }
 
   private async announce(task: TaskEntity): Promise<void> {

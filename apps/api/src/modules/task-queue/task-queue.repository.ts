@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, type EntityManager, In, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isFinishedStatus, TASK_STATUSES, TaskStatus, TemplateType } from '@semaphore/models';
-import { InventoryEntity, ProjectEntity, TaskEntity, TaskOutputEntity, TemplateEntity } from '@semaphore/persistence';
+import { hydrateRow, InventoryEntity, ProjectEntity, TaskEntity, TemplateEntity } from '@semaphore/persistence';
 import { TASK_SECRET_PARAM } from './task-secret';
 
 /** Statuses of tasks that have not finished yet. */
@@ -14,6 +15,13 @@ const BUILD_VERSION_LOCK = 0x5e3a_0001;
 export interface NewTaskRow extends Partial<TaskEntity> {
   templateId: number;
   projectId: number;
+}
+
+/** The first output line of a new task: `<before><task id><after>`. */
+export interface QueuedLine {
+  time: Date;
+  before: string;
+  after: string;
 }
 
 /** A task with what admission needs from its template and project. */
@@ -124,37 +132,54 @@ export class TaskQueueRepository {
   }
 
   /**
-   * Inserts a waiting task and its first output line (seq 1, `last_seq` 1) in one transaction. For build templates
-   * `version` is computed from the newest build under an advisory lock, so concurrent builds get distinct versions.
+   * Inserts a waiting task and its first output line (seq 1, `last_seq` 1, text `<before><id><after>`) in one
+   * statement. For build templates `version` is computed from the newest build under an advisory lock, in a
+   * transaction, so concurrent builds get distinct versions.
    */
   async insertQueuedTask(
     row: NewTaskRow,
-    firstLine: { time: Date; output: (taskId: number) => string },
+    firstLine: QueuedLine,
     buildVersion?: (previous: string | null) => string | null,
   ): Promise<TaskEntity> {
+    const values: Partial<TaskEntity> = { ...row, status: TaskStatus.Waiting, lastSeq: 1 };
+    if (!buildVersion) return this.insertWithFirstLine(this.dataSource.manager, values, firstLine);
     return this.dataSource.transaction(async (em) => {
-      const values: Partial<TaskEntity> = { ...row, status: TaskStatus.Waiting, lastSeq: 1 };
-      if (buildVersion) {
-        await em.query('SELECT pg_advisory_xact_lock($1, $2)', [BUILD_VERSION_LOCK, row.templateId]);
-        const previous = await em
-          .createQueryBuilder(TaskEntity, 'task')
-          .select(['task.id', 'task.version'])
-          .where('task.templateId = :templateId', { templateId: row.templateId })
-          .andWhere('task.version IS NOT NULL')
-          .orderBy('task.id', 'DESC')
-          .limit(1)
-          .getOne();
-        values.version = buildVersion(previous?.version ?? null);
-      }
-      const task = await em.save(TaskEntity, em.create(TaskEntity, values));
-      await em.insert(TaskOutputEntity, {
-        taskId: task.id,
-        seq: 1,
-        time: firstLine.time,
-        output: firstLine.output(task.id),
-      });
-      return task;
+      await em.query('SELECT pg_advisory_xact_lock($1, $2)', [BUILD_VERSION_LOCK, row.templateId]);
+      const previous = await em
+        .createQueryBuilder(TaskEntity, 'task')
+        .select(['task.id', 'task.version'])
+        .where('task.templateId = :templateId', { templateId: row.templateId })
+        .andWhere('task.version IS NOT NULL')
+        .orderBy('task.id', 'DESC')
+        .limit(1)
+        .getOne();
+      values.version = buildVersion(previous?.version ?? null);
+      return this.insertWithFirstLine(em, values, firstLine);
     });
+  }
+
+  /** The task row and its first output line in one statement (a data-modifying CTE); the row as stored. */
+  private async insertWithFirstLine(
+    em: EntityManager,
+    values: Partial<TaskEntity>,
+    line: QueuedLine,
+  ): Promise<TaskEntity> {
+    const [insertTask, params] = em
+      .createQueryBuilder()
+      .insert()
+      .into(TaskEntity)
+      .values(values as QueryDeepPartialEntity<TaskEntity>)
+      .returning('*')
+      .getQueryAndParameters();
+    const n = params.length;
+    const rows = (await em.query(
+      `WITH t AS (${insertTask}),
+         o AS (INSERT INTO task__output (task_id, seq, time, output)
+               SELECT t.id, 1, $${n + 1}, $${n + 2}::text || t.id::text || $${n + 3}::text FROM t)
+       SELECT * FROM t`,
+      [...params, line.time, line.before, line.after],
+    )) as Array<Record<string, unknown>>;
+    return hydrateRow(em, TaskEntity, rows[0]);
   }
 
   /**

@@ -126,6 +126,31 @@ describe('TaskStateStore (real Redis)', () => {
     expect((await s.admit(0)).map((t) => t.taskId)).toEqual([1]);
   });
 
+  it('registerAndAdmit registers a task and admits what fits, in one call', async () => {
+    const s = store();
+    await s.register(reg(1, { templateId: 4 }));
+    expect(await s.registerAndAdmit(reg(2, { templateId: 4 }), 0)).toEqual([
+      { taskId: 1, projectId: 1, runnerTag: null },
+    ]);
+    expect(await s.registerAndAdmit(reg(3, { templateId: 5, runnerTag: 'gpu' }), 0)).toEqual([
+      { taskId: 3, projectId: 1, runnerTag: 'gpu' },
+    ]);
+    expect(await s.snapshot()).toEqual({ waiting: [2], active: [1, 3] });
+  });
+
+  it('registerAndAdmit keeps what the pipelined admission took when only the registration script is unknown', async () => {
+    const s = store();
+    await s.register(reg(1, { templateId: 9 }));
+    await s.register(reg(5, { templateId: 9 }));
+    expect((await s.admit(0)).map((t) => t.taskId)).toEqual([1]);
+    await redis.client.script('FLUSH');
+    expect(await s.admit(0)).toEqual([]); // loads the admission script again, not the registration one
+    expect(await s.release(1)).toBe(true);
+    const admitted = await s.registerAndAdmit(reg(6, { templateId: 6 }), 0);
+    expect(admitted.map((t) => t.taskId)).toEqual([5, 6]);
+    expect(await s.snapshot()).toEqual({ waiting: [], active: [5, 6] });
+  });
+
   it('never exceeds the limits with concurrent admissions from several connections, FIFO per template', async () => {
     // 20 waiting tasks: 2 projects (limit 3 and unlimited), 5 templates (2 of them parallel); global limit 4.
     const GLOBAL = 4;

@@ -34,7 +34,7 @@ const FINISHED_MARK_TTL_SEC = 7 * 24 * 3600;
 const ADMIT_SCAN_LIMIT = 10_000;
 
 class LuaScript {
-  private readonly sha: string;
+  readonly sha: string;
 
   constructor(private readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
@@ -84,7 +84,37 @@ export class TaskStateStore {
 
   /** Adds a task as waiting (or directly as active, when rebuilding the state of a running task). Idempotent. */
   async register(task: TaskRegistration, state: 'waiting' | 'active' = 'waiting'): Promise<boolean> {
-    const result = await REGISTER.run(this.redis, [
+    return (await REGISTER.run(this.redis, this.registerArgs(task, state))) === 1;
+  }
+
+  /** Atomically admits the waiting tasks that fit the limits, in FIFO order. `globalLimit` 0 = unlimited. */
+  async admit(globalLimit: number): Promise<AdmittedTask[]> {
+    return parseAdmitted(await ADMIT.run(this.redis, this.admitArgs(globalLimit)));
+  }
+
+  /**
+   * `register` (as waiting) then `admit`, in one round trip: both scripts in one pipeline, each still atomic on its
+   * own. A script Redis does not know yet (NOSCRIPT, after a restart) is loaded and the rest done one by one.
+   */
+  async registerAndAdmit(task: TaskRegistration, globalLimit: number): Promise<AdmittedTask[]> {
+    const results = await this.redis
+      .pipeline()
+      .evalsha(REGISTER.sha, 0, ...this.registerArgs(task, 'waiting'))
+      .evalsha(ADMIT.sha, 0, ...this.admitArgs(globalLimit))
+      .exec();
+    if (!results) throw new Error('TaskStateStore registerAndAdmit: pipeline aborted');
+    const [[registerError], [admitError, flat]] = results;
+    for (const error of [registerError, admitError]) {
+      if (error && !String(error).includes('NOSCRIPT')) throw error;
+    }
+    const admitted = admitError ? [] : parseAdmitted(flat);
+    if (!registerError && !admitError) return admitted;
+    if (registerError) await this.register(task);
+    return [...admitted, ...(await this.admit(globalLimit))];
+  }
+
+  private registerArgs(task: TaskRegistration, state: 'waiting' | 'active'): Array<string | number> {
+    return [
       this.base,
       task.taskId,
       task.projectId,
@@ -93,18 +123,11 @@ export class TaskStateStore {
       Math.max(0, Math.trunc(task.projectMaxParallel)),
       task.runnerTag ?? '',
       state,
-    ]);
-    return result === 1;
+    ];
   }
 
-  /** Atomically admits the waiting tasks that fit the limits, in FIFO order. `globalLimit` 0 = unlimited. */
-  async admit(globalLimit: number): Promise<AdmittedTask[]> {
-    const flat = (await ADMIT.run(this.redis, [this.base, Math.max(0, globalLimit), ADMIT_SCAN_LIMIT])) as string[];
-    const admitted: AdmittedTask[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      admitted.push({ taskId: Number(flat[i]), projectId: Number(flat[i + 1]), runnerTag: flat[i + 2] || null });
-    }
-    return admitted;
+  private admitArgs(globalLimit: number): Array<string | number> {
+    return [this.base, Math.max(0, globalLimit), ADMIT_SCAN_LIMIT];
   }
 
   /** Removes a task, waiting or active. Returns whether it was registered. Idempotent. */
@@ -167,4 +190,14 @@ export class TaskStateStore {
     });
     return { waiting, active: active.sort((a, b) => a - b) };
   }
+}
+
+/** ADMIT's flat answer (id, project, tag, id, project, tag, ...) as admitted tasks. */
+function parseAdmitted(reply: unknown): AdmittedTask[] {
+  const flat = reply as string[];
+  const admitted: AdmittedTask[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    admitted.push({ taskId: Number(flat[i]), projectId: Number(flat[i + 1]), runnerTag: flat[i + 2] || null });
+  }
+  return admitted;
 }
