@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { requestLogFields, responseLogFields } from './http-serializers';
 import { REDACTED, redactPaths } from './redaction';
 
 export interface LoggingOptions {
@@ -20,6 +21,7 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
         level: options.level,
         base: { pid: process.pid, ...options.base },
         redact: { paths: redactPaths(), censor: REDACTED },
+        serializers: { req: requestLogFields, res: responseLogFields },
         genReqId: (req: IncomingMessage) => {
           const given = req.headers['x-request-id'];
           return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();

@@ -5,4 +5,4 @@ export { createDataSource, createDataSourceOptions, runMigrations } from './data
 export type { DatabaseConnectionConfig } from './data-source';
 export { schemaDiff } from './schema-diff';
 export type { SchemaDiff } from './schema-diff';
-export { hydrateRow } from './hydrate';
+export { hydrateJsonRow, hydrateRow, queryOneAs } from './hydrate';

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { Repository } from 'typeorm';
-import { type Permission, ROLE_PERMISSIONS } from '@semaphore/models';
-import { ProjectEntity, ProjectMemberEntity } from '@semaphore/persistence';
+import { type Permission, type ProjectRole, ROLE_PERMISSIONS } from '@semaphore/models';
+import { hydrateJsonRow, ProjectEntity } from '@semaphore/persistence';
 import { badRequest, forbidden } from '../../common/api-errors';
 import { REQUIRED_PERMISSION } from '../../common/decorators';
 import { contextOf } from '../../common/request-context';
@@ -21,7 +21,6 @@ export class ProjectAccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
-    @InjectRepository(ProjectMemberEntity) private readonly members: Repository<ProjectMemberEntity>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,22 +35,34 @@ export class ProjectAccessGuard implements CanActivate {
       throw badRequest('Invalid project ID');
     }
     const projectId = Number(raw);
-    // Both at once: a membership row without its project cannot exist (foreign key), so a stray one never counts.
-    const [project, member] = await Promise.all([
-      this.projects.findOneBy({ id: projectId }),
-      this.members.findOneBy({ projectId, userId: ctx.user.id }),
-    ]);
-    if (!project || (!member && !ctx.user.admin)) throw new NotFoundException({ error: 'Project not found' });
+    const { project, role } = await this.projectAndRole(projectId, ctx.user.id);
+    if (!project || (role === null && !ctx.user.admin)) throw new NotFoundException({ error: 'Project not found' });
     ctx.project = project;
-    ctx.projectRole = member?.role ?? null;
+    ctx.projectRole = role;
 
     const required = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (required === undefined || READ_METHODS.has(req.method) || ctx.user.admin) return true;
-    const granted = member ? (ROLE_PERMISSIONS[member.role] ?? 0) : 0;
+    const granted = role !== null ? (ROLE_PERMISSIONS[role] ?? 0) : 0;
     if ((granted & required) !== required) throw forbidden();
     return true;
+  }
+
+  /** The project and the user's role in it (null: not a member), in one query: this runs on every project route. */
+  private async projectAndRole(
+    projectId: number,
+    userId: number,
+  ): Promise<{ project: ProjectEntity | null; role: ProjectRole | null }> {
+    const rows = (await this.projects.query(
+      `SELECT to_jsonb(p) AS project_row, m.role FROM project p
+         LEFT JOIN project__user m ON m.project_id = p.id AND m.user_id = $2
+        WHERE p.id = $1
+        LIMIT 1`,
+      [projectId, userId],
+    )) as Array<{ project_row: Record<string, unknown>; role: ProjectRole | null }>;
+    if (!rows.length) return { project: null, role: null };
+    return { project: hydrateJsonRow(this.projects.manager, ProjectEntity, rows[0].project_row), role: rows[0].role };
   }
 }

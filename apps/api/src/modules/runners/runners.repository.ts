@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ProjectEntity, RunnerEntity } from '@semaphore/persistence';
+import { ProjectEntity, queryOneAs, RunnerEntity } from '@semaphore/persistence';
 
 export type RunnerFields = Partial<
   Pick<RunnerEntity, 'projectId' | 'name' | 'webhook' | 'maxParallelTasks' | 'active' | 'tags' | 'version'>
@@ -23,8 +23,9 @@ export class RunnersRepository {
     return this.runners.findOneBy({ id });
   }
 
+  /** On every runner request: a hand-written query. */
   findByTokenHash(tokenHash: string): Promise<RunnerEntity | null> {
-    return this.runners.findOneBy({ tokenHash });
+    return queryOneAs(this.runners.manager, RunnerEntity, 'SELECT * FROM runner WHERE token_hash = $1', [tokenHash]);
   }
 
   async projectExists(id: number): Promise<boolean> {
@@ -83,9 +84,5 @@ export class RunnersRepository {
       .execute();
     const rows = result.raw as Array<{ id: number }>;
     return rows.length ? this.findById(rows[0].id) : null;
-  }
-
-  async touch(id: number): Promise<void> {
-    await this.runners.update({ id }, { lastSeen: () => 'now()' });
   }
 }

@@ -80,7 +80,7 @@ export class TaskClaimService {
     }
   }
 
-  /** Upstream's "is running" event, the `update` for WebSocket clients, and the runner's last_seen. */
+  /** Upstream's "is running" event, the `update` for WebSocket clients, and the runner's last_seen (when stale). */
   private async afterClaim(ctx: ClaimContext, runner: RunnerEntity): Promise<void> {
     const { task, template } = ctx;
     await Promise.all([
@@ -91,7 +91,7 @@ export class TaskClaimService {
         objectId: task.id,
         description: `Task ID ${task.id} (${template.name}) is running`,
       }),
-      this.repo.touchRunner(runner.id),
+      lastSeenIsStale(runner) ? this.repo.touchRunner(runner.id) : null,
       this.publishUpdate(task, TaskStatus.Starting, null),
     ]);
   }
@@ -131,4 +131,14 @@ export class TaskClaimService {
       this.logger.warn({ err, taskId: task.id }, 'task update not sent to the event stream');
     }
   }
+}
+
+/**
+ * The runner's stored `last_seen` (shown while it is offline; online runners show their Redis heartbeat) is
+ * refreshed by a claim at most this often, so that a busy runner does not cost a row update per task.
+ */
+const LAST_SEEN_REFRESH_MS = 60_000;
+
+export function lastSeenIsStale(runner: Pick<RunnerEntity, 'lastSeen'>, now = Date.now()): boolean {
+  return runner.lastSeen === null || now - runner.lastSeen.getTime() >= LAST_SEEN_REFRESH_MS;
 }

@@ -3,7 +3,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isFinishedStatus, TASK_STATUSES, TaskStatus, TemplateType } from '@semaphore/models';
-import { hydrateRow, InventoryEntity, ProjectEntity, TaskEntity, TemplateEntity } from '@semaphore/persistence';
+import {
+  hydrateRow,
+  InventoryEntity,
+  ProjectEntity,
+  queryOneAs,
+  TaskEntity,
+  TemplateEntity,
+} from '@semaphore/persistence';
 import { TASK_SECRET_PARAM } from './task-secret';
 
 /** Statuses of tasks that have not finished yet. */
@@ -42,8 +49,10 @@ export class TaskQueueRepository {
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
   ) {}
 
+  /** On every `POST P/tasks`: a hand-written query. */
   findTemplate(projectId: number, id: number): Promise<TemplateEntity | null> {
-    return this.templates.findOneBy({ id, projectId });
+    const sql = 'SELECT * FROM project__template WHERE id = $1 AND project_id = $2';
+    return queryOneAs(this.templates.manager, TemplateEntity, sql, [id, projectId]);
   }
 
   findInventory(projectId: number, id: number): Promise<InventoryEntity | null> {
