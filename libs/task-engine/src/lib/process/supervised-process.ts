@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LineSplitter } from '../line-splitter';
+import { groupReaper } from './group-reaper';
 
 export interface ProcessSpec {
   command: string;
@@ -17,7 +18,8 @@ export interface ProcessSpec {
   timeoutMs?: number;
   /**
    * Whether the process group dies with this (runner) process even when it is killed with SIGKILL (default true):
-   * a watchdog outside the group holds a pipe from us and, on its end of file, sends TERM, then KILL, to the group.
+   * the process's GroupReaper, outside the group, holds a pipe from us and, on its end of file, sends TERM, then
+   * KILL, to the group.
    */
   dieWithParent?: boolean;
 }
@@ -41,7 +43,6 @@ export class SupervisedProcess {
   private exited = false;
   private killTimer: NodeJS.Timeout | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
-  private readonly watchdog: ChildProcess | null;
 
   constructor(private readonly spec: ProcessSpec) {
     this.child = spawn(spec.command, spec.args, {
@@ -50,7 +51,8 @@ export class SupervisedProcess {
       detached: true, // new process group: -pid addresses the whole tree
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.watchdog = spec.dieWithParent === false ? null : startWatchdog(this.child, spec.killGraceMs ?? 10_000);
+    const guarded = spec.dieWithParent !== false ? this.child.pid : undefined;
+    if (guarded) groupReaper.add(guarded, spec.killGraceMs ?? 10_000);
     const streams = [
       [this.child.stdout, 'stdout'],
       [this.child.stderr, 'stderr'],
@@ -83,14 +85,14 @@ export class SupervisedProcess {
       });
     });
     const finished = Promise.all([exit, ...closed]);
-    // A spawn failure has no process group to guard.
-    finished.catch(() => this.watchdog?.kill('SIGKILL'));
+    // A spawn failure has no process group left to guard.
+    finished.catch(() => guarded && groupReaper.remove(guarded));
     this.done = finished.then(([{ code, signal }]) => {
       clearTimeout(this.killTimer);
       clearTimeout(this.timeoutTimer);
-      // Whatever the leader left behind in its group goes too; the watchdog is no longer needed.
+      // Whatever the leader left behind in its group goes too; the reaper no longer needs to know the group.
       this.signalGroup('SIGKILL');
-      this.watchdog?.kill('SIGKILL');
+      if (guarded) groupReaper.remove(guarded);
       return { exitCode: code, signal, stoppedBy: this.stoppedBy };
     });
     if (spec.timeoutMs) {
@@ -130,29 +132,4 @@ export class SupervisedProcess {
       // The group is already gone.
     }
   }
-}
-
-/**
- * `read` returns at end of file, which happens when the process holding the pipe's other end (us) is gone, however it
- * died; then the group gets TERM and, after the grace period, KILL. Killed by us once the task has ended normally.
- */
-const WATCHDOG_SCRIPT = 'read _; kill -TERM "-$1" 2>/dev/null; sleep "$2"; kill -KILL "-$1" 2>/dev/null';
-
-function startWatchdog(child: ChildProcess, graceMs: number): ChildProcess | null {
-  if (!child.pid) return null;
-  const watchdog = spawn(
-    '/bin/sh',
-    ['-c', WATCHDOG_SCRIPT, 'watchdog', String(child.pid), String(Math.ceil(graceMs / 1000))],
-    {
-      detached: true, // its own group: stopping the task's group does not stop it, and it outlives us
-      env: { PATH: '/usr/bin:/bin' },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    },
-  );
-  watchdog.on('error', () => undefined);
-  watchdog.stdin?.on('error', () => undefined);
-  // Neither the watchdog nor its pipe keeps this process alive.
-  watchdog.unref();
-  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
-  return watchdog;
 }
