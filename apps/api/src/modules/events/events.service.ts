@@ -30,14 +30,12 @@ export interface NewEvent {
 export class EventsService {
   constructor(@InjectRepository(EventEntity) private readonly events: Repository<EventEntity>) {}
 
+  /** Several per task (queued, running, finished): a hand-written statement, `created` from the column default. */
   async log(event: NewEvent): Promise<void> {
-    await this.events.insert({
-      projectId: event.projectId,
-      userId: event.userId,
-      objectType: event.objectType,
-      objectId: event.objectId,
-      description: event.description,
-      integrationId: event.integrationId ?? null,
-    });
+    await this.events.query(
+      `INSERT INTO event (project_id, user_id, integration_id, object_id, object_type, description)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [event.projectId, event.userId, event.integrationId ?? null, event.objectId, event.objectType, event.description],
+    );
   }
 }

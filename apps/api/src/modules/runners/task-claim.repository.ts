@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { TaskStatus } from '@semaphore/models';
 import {
   hydrateRow,
   InventoryEntity,
-  OptionEntity,
   RunnerEntity,
   TaskEntity,
   TaskOutputEntity,
   TemplateEntity,
-  UserEntity,
 } from '@semaphore/persistence';
 import type { ClaimContext } from './job-spec.builder';
 import { knownHostsOptionKeys, type KnownHostsText } from './known-hosts';
@@ -30,7 +28,7 @@ export class TaskClaimRepository {
    * template waits for it. `find` rather than `findOne`: with joins, `findOne` costs a second (DISTINCT) query.
    */
   async loadContext(task: TaskEntity): Promise<ClaimContext | null> {
-    const [template, ownInventory, user, buildTask, knownHosts] = await Promise.all([
+    const [template, ownInventory, username, buildTask, knownHosts] = await Promise.all([
       this.dataSource
         .getRepository(TemplateEntity)
         .find({
@@ -39,7 +37,7 @@ export class TaskClaimRepository {
         })
         .then((rows) => rows[0] ?? null),
       task.inventoryId ? this.inventory(task.inventoryId, task.projectId) : null,
-      task.userId ? this.dataSource.getRepository(UserEntity).findOneBy({ id: task.userId }) : null,
+      task.userId ? this.username(task.userId) : '',
       task.buildTaskId && !task.version
         ? this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
         : null,
@@ -55,7 +53,7 @@ export class TaskClaimRepository {
       task,
       template,
       inventory,
-      username: user?.username ?? '',
+      username,
       buildVersion: buildTask?.version ?? null,
       knownHosts,
     };
@@ -69,10 +67,20 @@ export class TaskClaimRepository {
     return rows[0] ?? null;
   }
 
+  private async username(userId: number): Promise<string> {
+    const rows = (await this.dataSource.query('SELECT username FROM "user" WHERE id = $1', [userId])) as Array<{
+      username: string;
+    }>;
+    return rows[0]?.username ?? '';
+  }
+
   /** The known hosts options of a project's tasks, global first. */
   async knownHosts(projectId: number): Promise<KnownHostsText[]> {
     const keys = knownHostsOptionKeys(projectId);
-    const rows = await this.dataSource.getRepository(OptionEntity).findBy({ key: In(keys) });
+    const rows = (await this.dataSource.query('SELECT key, value FROM option WHERE key = ANY($1)', [keys])) as Array<{
+      key: string;
+      value: string;
+    }>;
     return keys.flatMap((key) => rows.filter((r) => r.key === key).map((r) => ({ key, value: r.value })));
   }
 

@@ -52,6 +52,12 @@ export class TaskAdmissionService {
     return this.store.release(taskId);
   }
 
+  /** `release` then `admitAndDispatch`, with one Redis round trip for both (the path of a finished task). */
+  async releaseAndDispatch(taskId: number): Promise<AdmittedTask[]> {
+    const { admitted } = await this.store.releaseAndAdmit(taskId, this.config.tasks.maxParallelTasks);
+    return this.dispatch(admitted);
+  }
+
   /** Re-adds the job of an admitted task that is still waiting, unless it has a live one (sweep). */
   ensureJob(task: TaskEntity): Promise<boolean> {
     return this.dispatcher.ensureJob({ taskId: task.id, projectId: task.projectId, runnerTag: task.runnerTag });

@@ -5,6 +5,7 @@ import { EventsService } from '../events/events.service';
 import { TaskAdmissionService } from './task-admission.service';
 import { TaskCreateService } from './task-create.service';
 import { TaskQueueRepository } from './task-queue.repository';
+import { hasSealedSecret } from './task-secret';
 import { TaskStateStore } from './task-state.store';
 import { TaskStatusObservers } from './task-status-observers';
 import { TaskStreamPublisher } from './task-stream.publisher';
@@ -40,10 +41,9 @@ export class TaskLifecycleService {
       this.logger.warn(`onTaskFinished(${task.id}) ignored: the task is ${current.status}`);
       return;
     }
-    await this.admission.release(task.id);
-    await this.admission.admitAndDispatch();
+    await this.admission.releaseAndDispatch(task.id);
     if (!current) return;
-    await this.repo.removeSecret(current.id);
+    if (hasSealedSecret(current)) await this.repo.removeSecret(current.id);
     if (!(await this.store.markFinished(current.id))) return;
     const template = await this.repo.findTemplate(current.projectId, current.templateId);
     await this.events.log({

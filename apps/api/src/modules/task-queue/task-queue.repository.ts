@@ -64,11 +64,13 @@ export class TaskQueueRepository {
   }
 
   findTask(projectId: number, id: number): Promise<TaskEntity | null> {
-    return this.tasks.findOneBy({ id, projectId });
+    const sql = 'SELECT * FROM task WHERE id = $1 AND project_id = $2';
+    return queryOneAs(this.tasks.manager, TaskEntity, sql, [id, projectId]);
   }
 
+  /** On the finish path of every task: a hand-written query. */
   findTaskById(id: number): Promise<TaskEntity | null> {
-    return this.tasks.findOneBy({ id });
+    return queryOneAs(this.tasks.manager, TaskEntity, 'SELECT * FROM task WHERE id = $1', [id]);
   }
 
   /** The `waiting` tasks among `ids` in the queue of `runnerTag` (null: untagged), optionally of one project. */

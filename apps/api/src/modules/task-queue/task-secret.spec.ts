@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SecretCipher } from '../../crypto';
-import { openTaskSecret, publicTaskParams, sealTaskSecret, TASK_SECRET_PARAM } from './task-secret';
+import { hasSealedSecret, openTaskSecret, publicTaskParams, sealTaskSecret, TASK_SECRET_PARAM } from './task-secret';
 
 const cipher = new SecretCipher(randomBytes(32));
 
@@ -29,5 +29,12 @@ describe('task secret in params', () => {
     const sealed = params[TASK_SECRET_PARAM] as string;
     const other = new SecretCipher(randomBytes(32));
     expect(() => openTaskSecret(other, { [TASK_SECRET_PARAM]: sealed })).toThrow();
+  });
+
+  it('tells whether the sealed secret is still stored, whatever its value', () => {
+    expect(hasSealedSecret({ params: null })).toBe(false);
+    expect(hasSealedSecret({ params: { plan: true } })).toBe(false);
+    expect(hasSealedSecret({ params: sealTaskSecret(cipher, {}, { pw: 'x' }) })).toBe(true);
+    expect(hasSealedSecret({ params: { [TASK_SECRET_PARAM]: null } })).toBe(true);
   });
 });

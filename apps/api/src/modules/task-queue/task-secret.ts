@@ -37,3 +37,8 @@ export function publicTaskParams(params: Record<string, unknown> | null): Record
   }
   return result;
 }
+
+/** Whether the stored params still hold the sealed survey secrets (whatever their form). */
+export function hasSealedSecret(task: { params: Record<string, unknown> | null }): boolean {
+  return task.params !== null && typeof task.params === 'object' && TASK_SECRET_PARAM in task.params;
+}

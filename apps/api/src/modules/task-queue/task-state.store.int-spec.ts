@@ -138,6 +138,21 @@ describe('TaskStateStore (real Redis)', () => {
     expect(await s.snapshot()).toEqual({ waiting: [2], active: [1, 3] });
   });
 
+  it('releaseAndAdmit frees a slot and admits the next task of the template, in one call', async () => {
+    const s = store();
+    await s.register(reg(1, { templateId: 3 }));
+    await s.register(reg(2, { templateId: 3 }));
+    expect((await s.admit(0)).map((t) => t.taskId)).toEqual([1]);
+    expect(await s.releaseAndAdmit(1, 0)).toEqual({
+      released: true,
+      admitted: [{ taskId: 2, projectId: 1, runnerTag: null }],
+    });
+    expect(await s.releaseAndAdmit(1, 0)).toEqual({ released: false, admitted: [] });
+    await redis.client.script('FLUSH');
+    expect(await s.releaseAndAdmit(2, 0)).toEqual({ released: true, admitted: [] });
+    expect(await s.snapshot()).toEqual({ waiting: [], active: [] });
+  });
+
   it('registerAndAdmit keeps what the pipelined admission took when only the registration script is unknown', async () => {
     const s = store();
     await s.register(reg(1, { templateId: 9 }));

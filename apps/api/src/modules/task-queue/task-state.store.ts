@@ -97,20 +97,36 @@ export class TaskStateStore {
    * own. A script Redis does not know yet (NOSCRIPT, after a restart) is loaded and the rest done one by one.
    */
   async registerAndAdmit(task: TaskRegistration, globalLimit: number): Promise<AdmittedTask[]> {
+    const [, admitted] = await this.thenAdmit(REGISTER, this.registerArgs(task, 'waiting'), globalLimit);
+    return admitted;
+  }
+
+  /** `release` then `admit`, in one round trip (as `registerAndAdmit`). */
+  async releaseAndAdmit(taskId: number, globalLimit: number): Promise<{ released: boolean; admitted: AdmittedTask[] }> {
+    const [reply, admitted] = await this.thenAdmit(RELEASE, [this.base, taskId], globalLimit);
+    return { released: reply === 1, admitted };
+  }
+
+  /** Runs `first` and then ADMIT in one pipeline; returns `first`'s reply and the admitted tasks. */
+  private async thenAdmit(
+    first: LuaScript,
+    args: Array<string | number>,
+    globalLimit: number,
+  ): Promise<[unknown, AdmittedTask[]]> {
     const results = await this.redis
       .pipeline()
-      .evalsha(REGISTER.sha, 0, ...this.registerArgs(task, 'waiting'))
+      .evalsha(first.sha, 0, ...args)
       .evalsha(ADMIT.sha, 0, ...this.admitArgs(globalLimit))
       .exec();
-    if (!results) throw new Error('TaskStateStore registerAndAdmit: pipeline aborted');
-    const [[registerError], [admitError, flat]] = results;
-    for (const error of [registerError, admitError]) {
+    if (!results) throw new Error('TaskStateStore: pipeline aborted');
+    const [[firstError, firstReply], [admitError, flat]] = results;
+    for (const error of [firstError, admitError]) {
       if (error && !String(error).includes('NOSCRIPT')) throw error;
     }
     const admitted = admitError ? [] : parseAdmitted(flat);
-    if (!registerError && !admitError) return admitted;
-    if (registerError) await this.register(task);
-    return [...admitted, ...(await this.admit(globalLimit))];
+    if (!firstError && !admitError) return [firstReply, admitted];
+    const reply = firstError ? await first.run(this.redis, args) : firstReply;
+    return [reply, [...admitted, ...(await this.admit(globalLimit))]];
   }
 
   private registerArgs(task: TaskRegistration, state: 'waiting' | 'active'): Array<string | number> {
