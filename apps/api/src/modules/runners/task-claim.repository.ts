@@ -28,7 +28,7 @@ export class TaskClaimRepository {
    * template waits for it. `find` rather than `findOne`: with joins, `findOne` costs a second (DISTINCT) query.
    */
   async loadContext(task: TaskEntity): Promise<ClaimContext | null> {
-    const [template, ownInventory, username, buildTask, knownHosts] = await Promise.all([
+    const [template, ownInventory, { username, knownHosts }, buildTask] = await Promise.all([
       this.dataSource
         .getRepository(TemplateEntity)
         .find({
@@ -37,11 +37,10 @@ export class TaskClaimRepository {
         })
         .then((rows) => rows[0] ?? null),
       task.inventoryId ? this.inventory(task.inventoryId, task.projectId) : null,
-      task.userId ? this.username(task.userId) : '',
+      this.usernameAndKnownHosts(task.userId, task.projectId),
       task.buildTaskId && !task.version
         ? this.dataSource.getRepository(TaskEntity).findOneBy({ id: task.buildTaskId, projectId: task.projectId })
         : null,
-      this.knownHosts(task.projectId),
     ]);
     if (!template?.repository) return null;
     const inventory = task.inventoryId
@@ -67,21 +66,25 @@ export class TaskClaimRepository {
     return rows[0] ?? null;
   }
 
-  private async username(userId: number): Promise<string> {
-    const rows = (await this.dataSource.query('SELECT username FROM "user" WHERE id = $1', [userId])) as Array<{
-      username: string;
-    }>;
-    return rows[0]?.username ?? '';
-  }
-
   /** The known hosts options of a project's tasks, global first. */
   async knownHosts(projectId: number): Promise<KnownHostsText[]> {
+    return (await this.usernameAndKnownHosts(null, projectId)).knownHosts;
+  }
+
+  /** The task user's username ('' when none) and the known hosts options of its project, global first: one query. */
+  async usernameAndKnownHosts(
+    userId: number | null,
+    projectId: number,
+  ): Promise<{ username: string; knownHosts: KnownHostsText[] }> {
     const keys = knownHostsOptionKeys(projectId);
-    const rows = (await this.dataSource.query('SELECT key, value FROM option WHERE key = ANY($1)', [keys])) as Array<{
-      key: string;
-      value: string;
-    }>;
-    return keys.flatMap((key) => rows.filter((r) => r.key === key).map((r) => ({ key, value: r.value })));
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT username FROM "user" WHERE id = $1) AS username,
+              (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]')
+                 FROM option WHERE key = ANY($2)) AS options`,
+      [userId, keys],
+    )) as Array<{ username: string | null; options: KnownHostsText[] }>;
+    const knownHosts = keys.flatMap((key) => row.options.filter((o) => o.key === key));
+    return { username: row.username ?? '', knownHosts };
   }
 
   /**

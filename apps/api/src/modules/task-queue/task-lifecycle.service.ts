@@ -36,7 +36,8 @@ export class TaskLifecycleService {
    * once (a Redis mark decides).
    */
   async onTaskFinished(task: TaskEntity): Promise<void> {
-    const current = await this.repo.findTaskById(task.id);
+    const found = await this.repo.findTaskWithTemplate(task.id);
+    const current = found?.task ?? null;
     if (current && !isFinishedStatus(current.status)) {
       this.logger.warn(`onTaskFinished(${task.id}) ignored: the task is ${current.status}`);
       return;
@@ -45,7 +46,7 @@ export class TaskLifecycleService {
     if (!current) return;
     if (hasSealedSecret(current)) await this.repo.removeSecret(current.id);
     if (!(await this.store.markFinished(current.id))) return;
-    const template = await this.repo.findTemplate(current.projectId, current.templateId);
+    const template = found?.template ?? null;
     await this.events.log({
       projectId: current.projectId,
       userId: current.userId,

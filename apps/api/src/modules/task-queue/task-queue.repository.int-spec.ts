@@ -73,4 +73,12 @@ describe('TaskQueueRepository.insertQueuedTask (real PostgreSQL)', () => {
     ).rejects.toThrow(/foreign key/);
     expect(await db.dataSource.getRepository(TaskOutputEntity).count()).toBe(before);
   });
+
+  it('findTaskWithTemplate: the stored task and its template name and type, in one query', async () => {
+    const task = await repo.insertQueuedTask({ templateId: template.id, projectId: template.projectId }, line());
+    const found = await repo.findTaskWithTemplate(task.id);
+    expect(found?.task).toEqual(await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id }));
+    expect(found?.template).toEqual({ name: template.name, type: template.type });
+    expect(await repo.findTaskWithTemplate(2_000_000)).toBeNull();
+  });
 });

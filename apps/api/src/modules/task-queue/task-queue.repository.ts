@@ -68,9 +68,25 @@ export class TaskQueueRepository {
     return queryOneAs(this.tasks.manager, TaskEntity, sql, [id, projectId]);
   }
 
-  /** On the finish path of every task: a hand-written query. */
   findTaskById(id: number): Promise<TaskEntity | null> {
     return queryOneAs(this.tasks.manager, TaskEntity, 'SELECT * FROM task WHERE id = $1', [id]);
+  }
+
+  /** On the finish path of every task, one query: the task and its template's name and type (null: template gone). */
+  async findTaskWithTemplate(
+    id: number,
+  ): Promise<{ task: TaskEntity; template: Pick<TemplateEntity, 'name' | 'type'> | null } | null> {
+    const rows = (await this.tasks.query(
+      `SELECT t.*, tpl.name AS "tpl.name", tpl.type AS "tpl.type"
+         FROM task t LEFT JOIN project__template tpl ON tpl.id = t.template_id
+        WHERE t.id = $1`,
+      [id],
+    )) as Array<Record<string, unknown>>;
+    if (!rows.length) return null;
+    const row = rows[0];
+    const template =
+      typeof row['tpl.name'] === 'string' ? { name: row['tpl.name'], type: row['tpl.type'] as TemplateType } : null;
+    return { task: hydrateRow(this.tasks.manager, TaskEntity, row), template };
   }
 
   /** The `waiting` tasks among `ids` in the queue of `runnerTag` (null: untagged), optionally of one project. */
