@@ -3,15 +3,32 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TaskStatus } from '@semaphore/models';
 import {
+  AccessKeyEntity,
+  EnvironmentEntity,
+  EnvironmentSecretEntity,
+  hydrateJsonRow,
   hydrateRow,
   InventoryEntity,
+  RepositoryEntity,
   RunnerEntity,
   TaskEntity,
   TaskOutputEntity,
   TemplateEntity,
+  TemplateVaultEntity,
 } from '@semaphore/persistence';
 import type { ClaimContext } from './job-spec.builder';
 import { knownHostsOptionKeys, type KnownHostsText } from './known-hosts';
+
+type JsonRow = Record<string, unknown>;
+
+interface ClaimTemplateRow {
+  tpl: JsonRow;
+  repo: JsonRow | null;
+  repo_key: JsonRow | null;
+  env: JsonRow | null;
+  env_secrets: JsonRow[];
+  vaults: Array<{ vault: JsonRow; key: JsonRow }>;
+}
 
 /** The queries of the claim endpoint: loading what a job needs, and the atomic `waiting -> starting` move. */
 @Injectable()
@@ -25,17 +42,11 @@ export class TaskClaimRepository {
   /**
    * Everything a job of `task` needs (keys still encrypted), or null when its template is gone. Independent reads go
    * out at once (the claim is on the path from POST to the task's process); only an inventory that comes from the
-   * template waits for it. `find` rather than `findOne`: with joins, `findOne` costs a second (DISTINCT) query.
+   * template waits for it.
    */
   async loadContext(task: TaskEntity): Promise<ClaimContext | null> {
     const [template, ownInventory, { username, knownHosts }, buildTask] = await Promise.all([
-      this.dataSource
-        .getRepository(TemplateEntity)
-        .find({
-          where: { id: task.templateId, projectId: task.projectId },
-          relations: { vaults: { vaultKey: true }, repository: { sshKey: true }, environment: { secrets: true } },
-        })
-        .then((rows) => rows[0] ?? null),
+      this.claimTemplate(task.templateId, task.projectId),
       task.inventoryId ? this.inventory(task.inventoryId, task.projectId) : null,
       this.usernameAndKnownHosts(task.userId, task.projectId),
       task.buildTaskId && !task.version
@@ -56,6 +67,50 @@ export class TaskClaimRepository {
       buildVersion: buildTask?.version ?? null,
       knownHosts,
     };
+  }
+
+  /**
+   * The template with its repository and the repository's key, its environment with the secrets, and its vaults with
+   * their keys: one hand-written query (each joined row as one JSON column), as TypeORM's `find` with these relations
+   * would return it, at a fraction of the CPU (this runs for every task).
+   */
+  async claimTemplate(templateId: number, projectId: number): Promise<TemplateEntity | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT to_jsonb(tpl) AS tpl, to_jsonb(r) AS repo, to_jsonb(rk) AS repo_key, to_jsonb(e) AS env,
+              (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.id), '[]'::jsonb)
+                 FROM project__environment_secret s WHERE s.environment_id = e.id) AS env_secrets,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('vault', to_jsonb(v), 'key', to_jsonb(vk)) ORDER BY v.id),
+                      '[]'::jsonb)
+                 FROM project__template_vault v JOIN access_key vk ON vk.id = v.vault_key_id
+                WHERE v.template_id = tpl.id) AS vaults
+         FROM project__template tpl
+         LEFT JOIN project__repository r ON r.id = tpl.repository_id
+         LEFT JOIN access_key rk ON rk.id = r.ssh_key_id
+         LEFT JOIN project__environment e ON e.id = tpl.environment_id
+        WHERE tpl.id = $1 AND tpl.project_id = $2`,
+      [templateId, projectId],
+    )) as ClaimTemplateRow[];
+    if (!rows.length) return null;
+    const row = rows[0];
+    const em = this.dataSource.manager;
+    const template = hydrateJsonRow(em, TemplateEntity, row.tpl);
+    // A missing many-to-one relation is null, as TypeORM leaves it (its types say undefined).
+    template.repository = (row.repo ? hydrateJsonRow(em, RepositoryEntity, row.repo) : null) as
+      RepositoryEntity | undefined;
+    if (template.repository)
+      template.repository.sshKey = (row.repo_key ? hydrateJsonRow(em, AccessKeyEntity, row.repo_key) : null) as
+        AccessKeyEntity | undefined;
+    template.environment = (row.env ? hydrateJsonRow(em, EnvironmentEntity, row.env) : null) as
+      EnvironmentEntity | undefined;
+    if (template.environment) {
+      template.environment.secrets = row.env_secrets.map((s) => hydrateJsonRow(em, EnvironmentSecretEntity, s));
+    }
+    template.vaults = row.vaults.map(({ vault, key }) => {
+      const entity = hydrateJsonRow(em, TemplateVaultEntity, vault);
+      entity.vaultKey = hydrateJsonRow(em, AccessKeyEntity, key);
+      return entity;
+    });
+    return template;
   }
 
   private async inventory(id: number, projectId: number): Promise<InventoryEntity | null> {
