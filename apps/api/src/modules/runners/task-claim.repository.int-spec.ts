@@ -1,4 +1,5 @@
-import { TemplateEntity } from '@semaphore/persistence';
+import { TaskStatus } from '@semaphore/models';
+import { TaskEntity, TemplateEntity } from '@semaphore/persistence';
 import { createTestDatabase, Factories, type TestDatabase } from '@semaphore/testing';
 import { TaskClaimRepository } from './task-claim.repository';
 
@@ -58,5 +59,20 @@ describe('TaskClaimRepository.claimTemplate (real PostgreSQL)', () => {
     expect(loaded).toEqual(await viaTypeorm(template));
     expect(loaded?.vaults).toEqual([]);
     expect(await repo.claimTemplate(template.id, (await f.project()).id)).toBeNull();
+  });
+
+  it('unclaim gives a claimed task back to waiting under its claim only; the generation stays raised', async () => {
+    const project = await f.project();
+    const template = await f.template(project.id);
+    const task = await f.task(template, { status: TaskStatus.Waiting });
+    const runner = await f.runner();
+    const claimed = (await repo.claim(task.id, runner)) as TaskEntity;
+    expect(claimed).toMatchObject({ status: TaskStatus.Starting, runnerId: runner.id, claimGeneration: 1 });
+    expect(await repo.unclaim({ ...claimed, claimGeneration: 0 } as TaskEntity)).toBe(false);
+    expect(await repo.unclaim(claimed)).toBe(true);
+    const row = await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id });
+    expect(row).toMatchObject({ status: TaskStatus.Waiting, runnerId: null, claimedAt: null, claimGeneration: 1 });
+    expect(await repo.unclaim(claimed)).toBe(false);
+    expect((await repo.claim(task.id, runner))?.claimGeneration).toBe(2);
   });
 });

@@ -169,6 +169,25 @@ export class TaskClaimRepository {
     return rows.length ? hydrateRow(this.dataSource.manager, TaskEntity, rows[0]) : null;
   }
 
+  /**
+   * Gives back a claim that could not be completed for a reason that is not the task's (the database failed while
+   * loading its context): `starting` under this claim goes back to `waiting`, runner cleared; the claim generation
+   * stays raised, so nothing of the abandoned claim can report later.
+   */
+  async unclaim(task: TaskEntity): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set({ status: TaskStatus.Waiting, runnerId: null, claimedAt: null })
+      .where('id = :id AND status = :starting AND claim_generation = :gen', {
+        id: task.id,
+        starting: TaskStatus.Starting,
+        gen: task.claimGeneration,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   async touchRunner(runnerId: number): Promise<void> {
     await this.dataSource.getRepository(RunnerEntity).update({ id: runnerId }, { lastSeen: () => 'now()' });
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import {
@@ -43,22 +43,37 @@ export class TaskClaimService {
   async claim(taskId: number, runner: RunnerEntity): Promise<JobSpec> {
     const task = await this.repo.claim(taskId, runner);
     if (!task) return this.refuse(taskId, runner);
+    let prepared: { ctx: ClaimContext; spec: JobSpec };
+    try {
+      prepared = await this.prepare(task);
+    } catch (err) {
+      // Not the task's fault (e.g. the database went away): give it back, the runner retries the job.
+      if (!(err instanceof ConflictException)) await this.repo.unclaim(task).catch(() => undefined);
+      throw err;
+    }
+    const { ctx, spec } = prepared;
+    this.logger.info({ event: 'task.claimed', taskId, runnerId: runner.id, gen: task.claimGeneration }, 'task claimed');
+    await this.afterClaim(ctx, runner);
+    return { ...spec, claimGeneration: task.claimGeneration, firstSeq: task.lastSeq + 1 };
+  }
+
+  /** The context and spec of a claimed task; a task that cannot be run is failed (409). */
+  private async prepare(task: TaskEntity): Promise<{ ctx: ClaimContext; spec: JobSpec }> {
     const ctx = await this.repo.loadContext(task);
     if (!ctx) {
       await this.fail(task, 'INVALID_TASK', 'the template or its repository is gone');
       throw conflict('Task cannot be run: the template or its repository is gone');
     }
-    let spec: JobSpec;
     try {
-      spec = buildJobSpec(ctx, { claimGeneration: 0, lastSeq: 0 }, this.cipher, this.config.http.webRoot);
+      return {
+        ctx,
+        spec: buildJobSpec(ctx, { claimGeneration: 0, lastSeq: 0 }, this.cipher, this.config.http.webRoot),
+      };
     } catch (err) {
       if (!(err instanceof JobSpecError)) throw err;
       await this.fail(task, err.code, err.message);
       throw conflict(`Task cannot be run: ${err.message}`);
     }
-    this.logger.info({ event: 'task.claimed', taskId, runnerId: runner.id, gen: task.claimGeneration }, 'task claimed');
-    await this.afterClaim(ctx, runner);
-    return { ...spec, claimGeneration: task.claimGeneration, firstSeq: task.lastSeq + 1 };
   }
 
   /** The claim did not happen: 404 for a task that does not exist, else 409 saying why. */

@@ -282,6 +282,27 @@ describe('TaskEventPersister (real Redis + PostgreSQL)', () => {
     expect(stored.map((l) => l.time.toISOString()).sort()).toEqual(times);
   });
 
+  it('stores every character of a line as sent: tabs, backslashes, carriage returns, \\N, quotes, unicode', async () => {
+    const task = await claimedTask({ status: TaskStatus.Running });
+    const outputs = [
+      'a\tb',
+      'back\\slash \\N \\t',
+      'cr\rinside',
+      '"quoted" \'single\' {a,b}',
+      'ünïcödé ✓ 🚀',
+      '\\N',
+      '',
+    ];
+    await xadd(
+      runnerBatch(
+        task,
+        outputs.map((output, i) => ({ type: 'log', seq: i + 1, time: '2026-12-04T10:00:00.000Z', output })),
+      ),
+    );
+    await drain();
+    expect(await lines(task.id)).toEqual(outputs.map((o, i) => [i + 1, o]));
+  });
+
   it('reports waiting_confirmation after the commit, once per persisted change', async () => {
     const task = await claimedTask({ status: TaskStatus.Running, start: new Date('2024-01-01T00:00:00Z') });
     const status = (s: TaskStatus): TaskEvent => ({ type: 'status', status: s, time: '2024-01-01T00:01:00Z' });
