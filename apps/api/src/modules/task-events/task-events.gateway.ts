@@ -10,7 +10,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { TaskEventBatch } from '@semaphore/models';
 import { ProjectAudience, TaskClaimCache } from './task-event-audience';
 import type { LiveBatchSink } from './task-event-live-reader';
-import { wsMessagesOf } from './task-ws-messages';
+import { relayBatches } from './task-event-relay';
 import { WsAuthenticator, type WsPrincipal } from './ws-authenticator';
 import { WsConnectionHub } from './ws-connection-hub';
 
@@ -96,18 +96,10 @@ export class TaskEventsGateway
 
   /** Relays one read of the stream, in order. Runner batches must match the task's claim. */
   async onBatches(batches: TaskEventBatch[]): Promise<void> {
-    for (const batch of batches) {
-      let projectId = batch.projectId;
-      let templateId = batch.templateId;
-      if (batch.source === 'runner') {
-        const claim = await this.claims.check(batch);
-        if (!claim) continue;
-        ({ projectId, templateId } = claim);
-      }
-      const frames = wsMessagesOf(batch, projectId, templateId).map((m) => JSON.stringify(m));
-      if (frames.length === 0) continue;
-      const members = await this.audience.members(projectId);
-      this.hub.send(frames, (p) => p.admin || members.has(p.userId));
-    }
+    await relayBatches(batches, {
+      claimOf: (batch) => this.claims.check(batch),
+      members: (projectId) => this.audience.members(projectId),
+      send: (frames, mayReceive) => this.hub.send(frames, mayReceive),
+    });
   }
 }
