@@ -76,7 +76,7 @@ describe('runner lost mid-task (SIGKILL)', () => {
     runner.signal('SIGKILL');
     await runner.waitFor(() => (runner.running ? undefined : true), 10_000, 'the runner to die');
 
-    // The watchdog, outside the task's process group, sees the runner's end of its pipe close.
+    // The runner's group reaper, outside the task's process group, sees the runner's end of its pipe close.
     await waitFor('the task processes to end', async () => (sleepers().length === 0 ? true : undefined), 20_000);
 
     const task = await waitFor(
