@@ -9,7 +9,7 @@ import { nextBuildVersion } from './build-version';
 import type { CreateTaskDto } from './dto/create-task.dto';
 import { TaskAdmissionService } from './task-admission.service';
 import { parseJsonObjectText, storedArguments, taskOverrideProblem } from './task-input';
-import { type NewTaskRow, type QueuedLine, TaskQueueRepository } from './task-queue.repository';
+import { type NewTaskRow, type QueuedLine, queuedLineText, TaskQueueRepository } from './task-queue.repository';
 import { sealTaskSecret } from './task-secret';
 import { TaskStreamPublisher } from './task-stream.publisher';
 
@@ -140,7 +140,7 @@ export class TaskCreateService {
         objectId: task.id,
         description: `Task ID ${task.id} queued for running`,
       }),
-      this.announceAndAdmit(task, template, project, line.time, `${line.before}${task.id}${line.after}`),
+      this.announceAndAdmit(task, template, project, line.time, queuedLineText(line, task.id)),
     ]);
     return task;
   }

@@ -1,7 +1,7 @@
 import { TaskStatus, TemplateType } from '@semaphore/models';
 import { InventoryEntity, ProjectEntity, TaskEntity, TaskOutputEntity, TemplateEntity } from '@semaphore/persistence';
 import { createTestDatabase, Factories, type TestDatabase } from '@semaphore/testing';
-import { TaskQueueRepository, type QueuedLine } from './task-queue.repository';
+import { queuedLineText, TaskQueueRepository, type QueuedLine } from './task-queue.repository';
 
 describe('TaskQueueRepository.insertQueuedTask (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -52,6 +52,7 @@ describe('TaskQueueRepository.insertQueuedTask (real PostgreSQL)', () => {
     expect(task.created).toBeInstanceOf(Date);
     expect(task.params).toEqual({ plan: true, nested: { a: [1, 2] } });
     const output = await outputOf(task.id);
+    expect(queuedLineText(line(), task.id)).toBe(`Task ${task.id} queued`);
     expect(output.map((o) => [o.seq, o.output, o.time.toISOString()])).toEqual([
       [1, `Task ${task.id} queued`, '2026-12-04T10:11:12.345Z'],
     ]);

@@ -24,11 +24,16 @@ export interface NewTaskRow extends Partial<TaskEntity> {
   projectId: number;
 }
 
-/** The first output line of a new task: `<before><task id><after>`. */
+/** The first output line of a new task: `<before><task id><after>` (written in SQL, where the id is known). */
 export interface QueuedLine {
   time: Date;
   before: string;
   after: string;
+}
+
+/** The text of a QueuedLine for a task. */
+export function queuedLineText(line: QueuedLine, taskId: number): string {
+  return `${line.before}${taskId}${line.after}`;
 }
 
 /** A task with what admission needs from its template and project. */
