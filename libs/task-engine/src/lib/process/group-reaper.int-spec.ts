@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { GroupReaper } from './group-reaper';
 
-/** A process group led by `sh -c script` (its own group, as SupervisedProcess starts tasks). */
+/**
+ * A process group led by `sh -c script` (its own group, as SupervisedProcess starts tasks). The scripts sleep 27 s:
+ * other suites running at the same time look for stray `sleep 30` processes on this machine.
+ */
 function group(script: string): number {
   const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
   child.unref();
@@ -47,9 +50,9 @@ describe('GroupReaper (real processes)', () => {
 
   it('stops the registered groups when its pipe closes (as when the runner dies), not the removed ones', async () => {
     const reaper = new GroupReaper();
-    const a = start('sleep 30 & sleep 30; wait');
-    const b = start('sleep 30');
-    const c = start('sleep 30');
+    const a = start('sleep 27 & sleep 27; wait');
+    const b = start('sleep 27');
+    const c = start('sleep 27');
     reaper.add(a, 1000);
     reaper.add(b, 1000);
     reaper.add(c, 1000);
@@ -61,7 +64,7 @@ describe('GroupReaper (real processes)', () => {
 
   it('sends KILL after the grace period to a group that ignores TERM', async () => {
     const reaper = new GroupReaper();
-    const stubborn = start("trap '' TERM; sleep 30 & wait; sleep 30");
+    const stubborn = start("trap '' TERM; sleep 27 & wait; sleep 27");
     await new Promise((r) => setTimeout(r, 200)); // the trap is set
     reaper.add(stubborn, 1000);
     reaper.disconnect();
@@ -72,7 +75,7 @@ describe('GroupReaper (real processes)', () => {
 
   it('starts again after being killed and still knows every group', async () => {
     const reaper = new GroupReaper();
-    const g = start('sleep 30');
+    const g = start('sleep 27');
     reaper.add(g, 1000);
     const first = reaper.pid;
     expect(first).toBeDefined();
@@ -85,7 +88,7 @@ describe('GroupReaper (real processes)', () => {
 
   it('exits quietly at end of file when no group is registered', async () => {
     const reaper = new GroupReaper();
-    const g = start('sleep 30');
+    const g = start('sleep 27');
     reaper.add(g, 1000);
     reaper.remove(g);
     const pid = reaper.pid as number;
