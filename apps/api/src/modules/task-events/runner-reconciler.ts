@@ -237,8 +237,7 @@ export class RunnerReconciler {
     await this.publisher.publish(batch).catch((err: unknown) => {
       this.logger.error(`cannot announce the status of task ${row.id}: ${String(err)}`);
     });
-    const [entity] = await this.repo.findTasks([row.id]);
-    if (entity) await notifyFinished(this.lifecycle, entity, this.logger);
+    await notifyFinished(this.lifecycle, row, this.logger);
     return true;
   }
 

@@ -30,7 +30,8 @@ import { RedisLease } from './redis-lease';
 import { StoppableLoop } from './stoppable-loop';
 
 export interface TaskFinishedListener {
-  onTaskFinished(task: TaskEntity): Promise<void>;
+  /** The task's row is read again there: only its id counts. */
+  onTaskFinished(task: Pick<TaskEntity, 'id'>): Promise<void>;
   /** After a commit that moved the task to `waiting_confirmation` (again on a redelivered entry). */
   onTaskWaitingConfirmation?(taskId: number): Promise<void>;
 }
@@ -310,13 +311,9 @@ export class TaskEventPersister {
         this.logger.error(`onTaskWaitingConfirmation(${row.id}) failed: ${String(err)}`);
       });
     }
-    const finished = outcome.statusChanged.filter((r) => isFinishedStatus(r.status)).map((r) => r.id);
-    if (finished.length === 0) return;
-    const tasks = await this.repo.findTasks(finished).catch((err: unknown) => {
-      this.logger.error(`cannot load finished tasks ${finished.join(', ')}: ${String(err)}`);
-      return [] as TaskEntity[];
-    });
-    for (const task of tasks) await notifyFinished(this.lifecycle, task, this.logger);
+    for (const row of outcome.statusChanged) {
+      if (isFinishedStatus(row.status)) await notifyFinished(this.lifecycle, row, this.logger);
+    }
   }
 }
 
@@ -351,7 +348,11 @@ function splitLines(
 }
 
 /** Calls onTaskFinished, logging (not throwing) a failure. */
-export async function notifyFinished(lifecycle: TaskFinishedListener, task: TaskEntity, logger: Logger): Promise<void> {
+export async function notifyFinished(
+  lifecycle: TaskFinishedListener,
+  task: Pick<TaskEntity, 'id'>,
+  logger: Logger,
+): Promise<void> {
   try {
     await lifecycle.onTaskFinished(task);
   } catch (err) {

@@ -35,7 +35,7 @@ export class TaskLifecycleService {
    * "Task ID N (<template>) finished - <STATUS>", build -> deploy autorun and the status observers (alerts) happen
    * once (a Redis mark decides).
    */
-  async onTaskFinished(task: TaskEntity): Promise<void> {
+  async onTaskFinished(task: Pick<TaskEntity, 'id'>): Promise<void> {
     const found = await this.repo.findTaskWithTemplate(task.id);
     const current = found?.task ?? null;
     if (current && !isFinishedStatus(current.status)) {
